@@ -1,0 +1,110 @@
+"""The book as a whole: notebooks follow the conventions, and a strict build renders them."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
+TOC_TEXT = (ROOT / "_toc.yml").read_text()
+NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
+GLUE_ROLE = re.compile(r"\{glue:text\}`([^`:]+)(?::([^`]*))?`")
+
+
+def code_cells(notebook: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    return [c for c in notebook.cells if c.cell_type == "code" and c.source.strip()]
+
+
+def glue_records(notebook: nbformat.NotebookNode) -> dict[str, str]:
+    """Glued name -> stored text/plain, read from the notebook's outputs."""
+    records = {}
+    for cell in code_cells(notebook):
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name and "application/papermill.record/text/plain" in data:
+                records[name] = data["application/papermill.record/text/plain"]
+    return records
+
+
+def test_there_are_chapters() -> None:
+    assert NOTEBOOKS, "chapters/ holds no notebook"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_in_the_table_of_contents(path: Path) -> None:
+    assert f"chapters/{path.stem}" in TOC_TEXT
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_was_executed_in_order_without_errors(path: Path) -> None:
+    cells = code_cells(nbformat.read(path, as_version=4))
+    assert [c.execution_count for c in cells] == list(range(1, len(cells) + 1))
+    for cell in cells:
+        for output in cell.outputs:
+            assert output.output_type != "error", f"stored error in {path.name}: {output.get('ename')}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_first_cell_installs_cnnlib_from_the_configured_repository(path: Path) -> None:
+    first = code_cells(nbformat.read(path, as_version=4))[0]
+    repository = CONFIG["repository"]
+    source = f'"git+{repository["url"]}@{repository["branch"]}"'
+    assert source in first.source, f"{path.name}: first cell must install cnnlib from {source}"
+    assert 'os.environ.get(\n        "CNNLIB_SOURCE"' in first.source
+    assert '%pip install --quiet "cnnlib @ {CNNLIB_SOURCE}"' in first.source
+    assert "remove-cell" in first.metadata.get("tags", [])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_glued_name_in_the_prose_is_recorded(path: Path) -> None:
+    notebook = nbformat.read(path, as_version=4)
+    records = glue_records(notebook)
+    markdown = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    missing = sorted({m.group(1) for m in GLUE_ROLE.finditer(markdown)} - set(records))
+    assert not missing, f"{path.name} uses glued names it never records: {missing}"
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the book strictly (-W: any Sphinx warning is an error; -n: nitpicky references)."""
+    out = tmp_path_factory.mktemp("site")
+    command = [
+        sys.executable, "-m", "jupyter_book", "build", str(ROOT),
+        "--path-output", str(out), "-W", "-n", "--keep-going",
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, f"strict book build failed:\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
+    return out / "_build" / "html"
+
+
+def test_strict_build_produces_the_landing_page_and_bibliography(built_site: Path) -> None:
+    index = (built_site / "intro.html").read_text()
+    assert "How Machines See" in index
+    bibliography = (built_site / "bibliography.html").read_text()
+    assert "Gradient-Based Learning Applied to Document Recognition" in bibliography
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_built_chapter_shows_its_glued_numbers_and_figures(built_site: Path, path: Path) -> None:
+    from myst_nb.core.variables import format_plain_text
+
+    html = (built_site / "chapters" / f"{path.stem}.html").read_text()
+    notebook = nbformat.read(path, as_version=4)
+    records = glue_records(notebook)
+    markdown = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    for match in GLUE_ROLE.finditer(markdown):
+        name, spec = match.group(1), match.group(2) or "s"
+        expected = format_plain_text(records[name], spec)
+        assert f'<span class="pasted-text">{expected}</span>' in html, (name, expected)
+    stored_figures = sum(
+        "image/png" in o.get("data", {}) for c in code_cells(notebook) for o in c.outputs
+    )
+    assert html.count('<img alt="../_images/') >= stored_figures > 0 or stored_figures == 0
