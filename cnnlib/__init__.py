@@ -2,7 +2,8 @@
 
 Each module holds one concept of the book:
 
-- :mod:`cnnlib.arithmetic` -- shapes, sizes and counts (pure functions on numbers).
+- :mod:`cnnlib.arithmetic` -- shapes, sizes and counts (pure functions on numbers), with the
+  receptive-field analysis of :mod:`cnnlib.receptive_field`.
 - :mod:`cnnlib.ops` -- operations built from scratch, mirroring ``torch.nn.functional``.
 - :mod:`cnnlib.models` -- the networks of the book as ``nn.Module`` classes.
 - :mod:`cnnlib.data` -- real data that ships inside installed packages (no downloads).

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 
 from torch import Tensor, nn
 
-from cnnlib._checks import check_int
+from cnnlib._checks import check_choice, check_int
+from cnnlib.ops.pooling import BLUR_PADDINGS, blur_pool2d
 
 
 class MLP(nn.Module):
@@ -64,3 +66,155 @@ class SmallCNN(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return self.head(self.pool(self.features(x)).flatten(1))
+
+
+class BlurPool2d(nn.Module):
+    """Anti-aliased subsampling: blur each channel with a binomial filter, then keep every
+    ``stride``-th pixel (Zhang, 2019, "Making convolutional networks shift-invariant again").
+
+    ``nn.Sequential(nn.MaxPool2d(2, stride=1), BlurPool2d())`` is Zhang's *MaxBlurPool*, a
+    drop-in replacement for ``nn.MaxPool2d(2)``. Has no parameters; see
+    :func:`cnnlib.ops.blur_pool2d`. Introduced in chapter "Pooling".
+
+    Args:
+        filter_size: side of the binomial filter (3 gives ``[1, 2, 1]``).
+        stride: subsampling step.
+        padding_mode: how the border is padded before blurring (``"reflect"``, as in the paper,
+            ``"replicate"``, ``"circular"`` or ``"zeros"``).
+    """
+
+    def __init__(self, filter_size: int = 3, stride: int = 2, padding_mode: str = "reflect") -> None:
+        super().__init__()
+        self.filter_size = check_int("filter_size", filter_size, 1)
+        self.stride = check_int("stride", stride, 1)
+        self.padding_mode = check_choice("padding_mode", padding_mode, BLUR_PADDINGS)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return blur_pool2d(x, self.filter_size, self.stride, self.padding_mode)
+
+    def extra_repr(self) -> str:
+        return f"filter_size={self.filter_size}, stride={self.stride}, padding_mode={self.padding_mode!r}"
+
+
+class LeNet5(nn.Module):
+    """LeNet-5 (LeCun et al., 1998), for 32x32 images: two convolution/subsampling stages, the
+    convolution C5, then two dense layers.
+
+    ``features`` holds C1 (6 filters of 5x5), S2 (2x2 pooling), C3 (16 filters of 5x5), S4 and
+    C5 (120 filters of 5x5, which on a 5x5 map is a dense layer); ``classifier`` holds F6 (84
+    units) and the output layer. ``style="original"`` uses the 1998 choices, tanh and average
+    pooling; ``style="modern"`` uses ReLU and max pooling. Three details of the paper are
+    simplified, as in most re-implementations: C3 connects to all six maps of S2 (the paper used
+    a sparse connection table), S2 and S4 have no trainable coefficient and bias, and the output
+    layer is a dense layer instead of Euclidean radial basis functions. With 10 classes this gives
+    61,706 parameters. Introduced in chapter "LeNet-5, AlexNet and VGG".
+
+    Args:
+        num_classes: number of outputs (logits).
+        in_channels: channels of the input image.
+        style: ``"original"`` (tanh, average pooling) or ``"modern"`` (ReLU, max pooling).
+    """
+
+    STYLES = ("original", "modern")
+
+    def __init__(self, num_classes: int = 10, in_channels: int = 1, style: str = "modern") -> None:
+        super().__init__()
+        self.style = check_choice("style", style, self.STYLES)
+        activation = nn.Tanh if style == "original" else nn.ReLU
+        pool = nn.AvgPool2d if style == "original" else nn.MaxPool2d
+        self.features = nn.Sequential(OrderedDict([
+            ("c1", nn.Conv2d(check_int("in_channels", in_channels, 1), 6, kernel_size=5)),
+            ("act1", activation()),
+            ("s2", pool(2)),
+            ("c3", nn.Conv2d(6, 16, kernel_size=5)),
+            ("act3", activation()),
+            ("s4", pool(2)),
+            ("c5", nn.Conv2d(16, 120, kernel_size=5)),
+            ("act5", activation()),
+        ]))
+        self.classifier = nn.Sequential(OrderedDict([
+            ("flatten", nn.Flatten()),
+            ("f6", nn.Linear(120, 84)),
+            ("act6", activation()),
+            ("output", nn.Linear(84, check_int("num_classes", num_classes, 1))),
+        ]))
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.shape[-2:] != (32, 32):
+            raise ValueError(f"LeNet5 expects 32x32 images, got {tuple(x.shape[-2:])}")
+        return self.classifier(self.features(x))
+
+    def extra_repr(self) -> str:
+        return f"style={self.style!r}"
+
+
+class SmallVGG(nn.Module):
+    """VGG's design (Simonyan & Zisserman, 2014) at the size of small images: stages of 3x3
+    convolutions (padding 1, ReLU) that each end in 2x2 max pooling, doubling the channels from
+    stage to stage, then two hidden dense layers with ReLU and dropout and the output layer.
+
+    torchvision's ``vgg16`` is this pattern with ``channels=(64, 128, 256, 512, 512)``, two or
+    three convolutions per stage and 4,096 hidden units on 224x224 images.
+    Introduced in chapter "LeNet-5, AlexNet and VGG".
+
+    Args:
+        in_channels: channels of the input image.
+        num_classes: number of outputs (logits).
+        channels: output channels of each stage.
+        convs_per_stage: 3x3 convolutions in each stage.
+        hidden: units of each of the two hidden dense layers.
+        dropout: dropout probability before each of the last two dense layers, in [0, 1).
+        image_size: side of the (square) input image; must be divisible by ``2 ** len(channels)``.
+
+    Raises:
+        ValueError: for non-positive sizes, a dropout outside [0, 1), no stage, or an image size
+            that the stages cannot halve exactly.
+    """
+
+    def __init__(
+        self,
+        in_channels: int = 1,
+        num_classes: int = 10,
+        channels: Sequence[int] = (8, 16, 32),
+        convs_per_stage: int = 2,
+        hidden: int = 64,
+        dropout: float = 0.5,
+        image_size: int = 32,
+    ) -> None:
+        super().__init__()
+        widths = [check_int("in_channels", in_channels, 1)]
+        widths += [check_int("channels", c, 1) for c in channels]
+        if len(widths) < 2:
+            raise ValueError("channels must name at least one stage, got an empty sequence")
+        convs = check_int("convs_per_stage", convs_per_stage, 1)
+        hidden = check_int("hidden", hidden, 1)
+        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)):
+            raise TypeError(f"dropout must be a number in [0, 1), got {dropout!r}")
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+        size = check_int("image_size", image_size, 1)
+        stages = len(widths) - 1
+        if size % 2**stages:
+            raise ValueError(
+                f"image_size must be divisible by 2 ** {stages} (one halving per stage), got {size}"
+            )
+        layers: list[nn.Module] = []
+        for a, b in zip(widths[:-1], widths[1:]):
+            for i in range(convs):
+                layers += [nn.Conv2d(a if i == 0 else b, b, kernel_size=3, padding=1), nn.ReLU()]
+            layers.append(nn.MaxPool2d(2))
+        self.features = nn.Sequential(*layers)
+        flat = widths[-1] * (size // 2**stages) ** 2
+        self.classifier = nn.Sequential(
+            nn.Flatten(),
+            nn.Linear(flat, hidden),
+            nn.ReLU(),
+            nn.Dropout(dropout),
+            nn.Linear(hidden, hidden),
+            nn.ReLU(),
+            nn.Dropout(dropout),
+            nn.Linear(hidden, check_int("num_classes", num_classes, 1)),
+        )
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.classifier(self.features(x))

@@ -1,20 +1,35 @@
-"""Devices, seeds and a plain training loop (no framework: every step is visible)."""
+"""Devices, seeds and a plain training loop (no framework: every step is visible).
+
+:func:`fit` trains a classifier and returns a :class:`History` of per-epoch loss and accuracy,
+which :func:`cnnlib.plot.learning_curves` draws; :func:`evaluate` measures a trained model and
+returns an :class:`Evaluation` with its accuracy, confusion matrix and predictions.
+"""
 
 from __future__ import annotations
 
 import os
 import random
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 from torch import Tensor, nn
-from torch.utils.data import DataLoader, TensorDataset
+from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SequentialSampler, TensorDataset
 
 from cnnlib._checks import check_int
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 Data = DataLoader | tuple[Tensor, Tensor]
+OptimizerFactory = Callable[[Iterable[nn.Parameter]], torch.optim.Optimizer]
+SchedulerFactory = Callable[[torch.optim.Optimizer], torch.optim.lr_scheduler.LRScheduler]
+
+#: Learning rate of the default optimizer (Adam) of :func:`fit`.
+DEFAULT_LR = 1e-3
 
 
 def get_device() -> torch.device:
@@ -53,11 +68,15 @@ def seed_everything(seed: int) -> None:
 def as_loader(data: Data, batch_size: int = 64, shuffle: bool = False, seed: int = 0) -> DataLoader:
     """Wrap ``(inputs, labels)`` tensors in a DataLoader (shuffled reproducibly by ``seed``).
 
-    A DataLoader is returned unchanged. Introduced in chapter "Why convolutions?".
+    The loader indexes the tensors once per batch (a ``BatchSampler`` as its sampler) instead of
+    once per example, so it costs little more than slicing the tensors by hand; the batches are
+    the same as those of ``DataLoader(TensorDataset(inputs, labels), batch_size, shuffle)`` with
+    the same generator. A DataLoader is returned unchanged (``batch_size``, ``shuffle`` and
+    ``seed`` are then ignored). Introduced in chapter "Why convolutions?".
 
     Raises:
         TypeError: if ``data`` is neither a DataLoader nor an ``(inputs, labels)`` pair of tensors.
-        ValueError: if the two tensors hold different numbers of examples.
+        ValueError: if the two tensors hold different numbers of examples, or none.
     """
     if isinstance(data, DataLoader):
         return data
@@ -66,22 +85,43 @@ def as_loader(data: Data, batch_size: int = 64, shuffle: bool = False, seed: int
         and len(data) == 2
         and all(isinstance(t, Tensor) for t in data)
     ):
-        raise TypeError("data must be a DataLoader or an (inputs, labels) pair of tensors")
+        raise TypeError(
+            f"data must be a DataLoader or an (inputs, labels) pair of tensors, got {type(data).__name__}"
+        )
     inputs, labels = data
+    if inputs.ndim == 0 or labels.ndim == 0:
+        raise ValueError("data tensors must have a first (example) dimension, got a 0-d tensor")
     if len(inputs) != len(labels):
         raise ValueError(
             f"inputs and labels must hold the same number of examples, got {len(inputs)} and {len(labels)}"
         )
+    if len(inputs) == 0:
+        raise ValueError("data must hold at least one example, got empty tensors")
     batch_size = check_int("batch_size", batch_size, 1)
+    if not isinstance(shuffle, bool):
+        raise TypeError(f"shuffle must be True or False, got {shuffle!r}")
     generator = torch.Generator().manual_seed(check_int("seed", seed, 0))
+    dataset = TensorDataset(inputs, labels)
+    order = RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset)
+    # batch_size=None: each "sample" the sampler yields is a whole list of indices, and
+    # TensorDataset answers it with one indexing operation per tensor.
     return DataLoader(
-        TensorDataset(inputs, labels), batch_size=batch_size, shuffle=shuffle, generator=generator
+        dataset,
+        sampler=BatchSampler(order, batch_size=batch_size, drop_last=False),
+        batch_size=None,
+        generator=generator,
     )
 
 
 @dataclass
 class History:
-    """Per-epoch record of a :func:`fit` run (validation lists stay empty without validation data)."""
+    """Per-epoch record of a :func:`fit` run (validation lists stay empty without validation data).
+
+    Accuracies are fractions in [0, 1]; ``seconds`` is the wall-clock time each epoch spent
+    training (the validation pass excluded, so that runs with and without validation data
+    compare). Introduced in chapter
+    "Why convolutions?".
+    """
 
     train_loss: list[float] = field(default_factory=list)
     train_acc: list[float] = field(default_factory=list)
@@ -94,14 +134,64 @@ class History:
         """Number of epochs recorded."""
         return len(self.train_loss)
 
+    def to_frame(self) -> pd.DataFrame:
+        """The history as a pandas DataFrame, one row per epoch (numbered from 1).
+
+        Introduced in chapter "LeNet-5, AlexNet and VGG".
+        """
+        import pandas as pd
+
+        columns = {
+            "train_loss": self.train_loss,
+            "train_acc": self.train_acc,
+            "val_loss": self.val_loss,
+            "val_acc": self.val_acc,
+            "seconds": self.seconds,
+        }
+        frame = pd.DataFrame({k: v for k, v in columns.items() if len(v) == self.epochs})
+        frame.index = pd.RangeIndex(1, self.epochs + 1, name="epoch")
+        return frame
+
+
+def _empty_long() -> Tensor:
+    return torch.empty(0, dtype=torch.int64)
+
 
 @dataclass
 class Evaluation:
-    """Result of :func:`evaluate`: mean loss, accuracy and the confusion matrix (rows: true class)."""
+    """Result of :func:`evaluate`: mean loss, accuracy and the confusion matrix (rows: true class).
+
+    ``predictions`` and ``labels`` hold the predicted and the true class of every example, in
+    the order of the data, on the CPU.
+    """
 
     loss: float
     accuracy: float
     confusion: Tensor
+    predictions: Tensor = field(default_factory=_empty_long)
+    labels: Tensor = field(default_factory=_empty_long)
+
+    @property
+    def wrong(self) -> Tensor:
+        """Indices (into the data) of the misclassified examples.
+
+        Introduced in chapter "LeNet-5, AlexNet and VGG".
+        """
+        return (self.predictions != self.labels).nonzero().flatten()
+
+
+def _check_model(model: object) -> nn.Module:
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    return model
+
+
+def _check_loss_fn(loss_fn: object) -> Callable[[Tensor, Tensor], Tensor]:
+    if loss_fn is None:
+        return nn.CrossEntropyLoss()
+    if not callable(loss_fn):
+        raise TypeError(f"loss_fn must be callable as loss_fn(logits, labels), got {loss_fn!r}")
+    return loss_fn
 
 
 def _model_device(model: nn.Module) -> torch.device:
@@ -113,41 +203,117 @@ def _model_device(model: nn.Module) -> torch.device:
 def evaluate(
     model: nn.Module,
     data: Data,
-    loss_fn: nn.Module | None = None,
+    loss_fn: Callable[[Tensor, Tensor], Tensor] | None = None,
     batch_size: int = 256,
 ) -> Evaluation:
-    """Loss, accuracy and confusion matrix of a classifier on ``data``, in evaluation mode.
+    """Loss, accuracy, confusion matrix and predictions of a classifier on ``data``.
 
-    The model stays on its device and its training/evaluation mode is restored afterwards.
-    Introduced in chapter "Why convolutions?".
+    The model runs in evaluation mode (dropout off) on its own device, without gradients, and
+    its training/evaluation mode is restored afterwards. The prediction is the class of the
+    largest logit; ``confusion[i, j]`` counts the examples of true class ``i`` predicted as
+    ``j``. ``loss_fn`` defaults to cross-entropy. Introduced in chapter "Why convolutions?".
 
     Raises:
-        TypeError: for data that is neither a DataLoader nor an ``(inputs, labels)`` pair.
+        TypeError: for a model that is not an ``nn.Module``, a ``loss_fn`` that is not callable,
+            or data that is neither a DataLoader nor an ``(inputs, labels)`` pair.
         ValueError: if ``data`` holds no example.
     """
+    model = _check_model(model)
+    loss_fn = _check_loss_fn(loss_fn)
     loader = as_loader(data, batch_size=batch_size)
-    loss_fn = loss_fn or nn.CrossEntropyLoss()
     device = _model_device(model)
     was_training = model.training
     model.eval()
-    total_loss, correct, count = 0.0, 0, 0
-    confusion: Tensor | None = None
-    for inputs, labels in loader:
-        inputs, labels = inputs.to(device), labels.to(device)
-        logits = model(inputs)
-        total_loss += loss_fn(logits, labels).item() * len(labels)
-        predictions = logits.argmax(dim=1)
-        correct += (predictions == labels).sum().item()
-        count += len(labels)
-        k = logits.shape[1]
-        if confusion is None:
-            confusion = torch.zeros(k, k, dtype=torch.int64)
-        flat = (labels.cpu() * k + predictions.cpu()).bincount(minlength=k * k)
-        confusion += flat.view(k, k)
-    model.train(was_training)
-    if count == 0 or confusion is None:
+    total_loss, count = 0.0, 0
+    all_predictions, all_labels = [], []
+    try:
+        for inputs, labels in loader:
+            inputs, labels = inputs.to(device), labels.to(device)
+            logits = model(inputs)
+            total_loss += loss_fn(logits, labels).item() * len(labels)
+            count += len(labels)
+            all_predictions.append(logits.argmax(dim=1).cpu())
+            all_labels.append(labels.cpu())
+            num_classes = logits.shape[1]
+    finally:
+        model.train(was_training)
+    if count == 0:
         raise ValueError("data must hold at least one example")
-    return Evaluation(loss=total_loss / count, accuracy=correct / count, confusion=confusion)
+    predictions, labels = torch.cat(all_predictions), torch.cat(all_labels)
+    k = num_classes
+    confusion = (labels * k + predictions).bincount(minlength=k * k).view(k, k)
+    accuracy = (predictions == labels).sum().item() / count
+    return Evaluation(
+        loss=total_loss / count,
+        accuracy=accuracy,
+        confusion=confusion,
+        predictions=predictions,
+        labels=labels,
+    )
+
+
+def _check_device(device: object) -> torch.device:
+    if device is None:
+        return get_device()
+    try:
+        return torch.device(device)  # type: ignore[arg-type]
+    except (RuntimeError, TypeError) as error:
+        raise ValueError(
+            f"device must be a torch.device or a name such as 'cpu' or 'cuda', got {device!r}"
+        ) from error
+
+
+def _make_optimizer(
+    model: nn.Module, optimizer: torch.optim.Optimizer | OptimizerFactory | None, lr: float | None
+) -> torch.optim.Optimizer:
+    """The optimizer :func:`fit` uses, checked against the model it must train."""
+    if lr is not None and (isinstance(lr, bool) or not isinstance(lr, (int, float)) or lr <= 0):
+        raise ValueError(f"lr must be a positive number, got {lr!r}")
+    if optimizer is None:
+        return torch.optim.Adam(model.parameters(), lr=DEFAULT_LR if lr is None else lr)
+    if lr is not None:
+        raise ValueError(
+            "pass either optimizer or lr, not both: an optimizer carries its own learning rate"
+        )
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        if not callable(optimizer):
+            raise TypeError(
+                "optimizer must be a torch.optim.Optimizer or a function that builds one from the "
+                f"model's parameters, got {type(optimizer).__name__}"
+            )
+        optimizer = optimizer(model.parameters())
+        if not isinstance(optimizer, torch.optim.Optimizer):
+            raise TypeError(
+                f"optimizer factory must return a torch.optim.Optimizer, got {type(optimizer).__name__}"
+            )
+    owned = {id(p) for p in model.parameters()}
+    if not any(id(p) in owned for group in optimizer.param_groups for p in group["params"]):
+        raise ValueError("optimizer must update the model's parameters, but holds none of them")
+    return optimizer
+
+
+def _make_scheduler(
+    optimizer: torch.optim.Optimizer, scheduler: SchedulerFactory | None
+) -> torch.optim.lr_scheduler.LRScheduler | None:
+    """The learning-rate scheduler :func:`fit` steps after every epoch, if any."""
+    if scheduler is None:
+        return None
+    if not callable(scheduler):
+        raise TypeError(
+            f"scheduler must be a function that builds a scheduler from the optimizer, got {scheduler!r}"
+        )
+    schedule = scheduler(optimizer)
+    if not hasattr(schedule, "step"):
+        raise TypeError(f"scheduler must return a learning-rate scheduler, got {type(schedule).__name__}")
+    return schedule
+
+
+def _fork_rng(device: torch.device):
+    """A context in which torch's global random numbers (dropout) are forked for ``device``."""
+    if device.type == "cuda":
+        index = device.index if device.index is not None else torch.cuda.current_device()
+        return torch.random.fork_rng(devices=[index], device_type="cuda")
+    return torch.random.fork_rng(devices=[], device_type="cuda")  # the CPU generator only
 
 
 def fit(
@@ -155,62 +321,104 @@ def fit(
     train_data: Data,
     val_data: Data | None = None,
     epochs: int = 10,
-    optimizer: torch.optim.Optimizer | None = None,
-    lr: float = 1e-3,
+    optimizer: torch.optim.Optimizer | OptimizerFactory | None = None,
+    lr: float | None = None,
     batch_size: int = 64,
-    loss_fn: nn.Module | None = None,
+    loss_fn: Callable[[Tensor, Tensor], Tensor] | None = None,
     device: torch.device | str | None = None,
     seed: int = 0,
     progress: bool = True,
+    augment: Callable[[Tensor], Tensor] | None = None,
+    scheduler: SchedulerFactory | None = None,
 ) -> History:
     """Train a classifier with mini-batch gradient descent and return its per-epoch history.
 
-    Each epoch: shuffle (reproducibly, from ``seed``), and for every batch compute the loss,
-    back-propagate and step the optimizer; then record the training loss and accuracy and, with
-    ``val_data``, the validation loss and accuracy. ``optimizer`` defaults to Adam with learning
-    rate ``lr``. The model moves to ``device`` (default: :func:`get_device`). A tqdm progress bar
-    (a widget in Jupyter, text elsewhere) shows the epochs when ``progress`` is true.
-    Introduced in chapter "Why convolutions?".
+    Each epoch: shuffle the training data (reproducibly, from ``seed``), and for every batch
+    move it to the device, ``augment`` the inputs (if given), compute the loss, back-propagate
+    and step the optimizer; then record the mean training loss and accuracy over the epoch and,
+    with ``val_data``, the validation loss and accuracy from :func:`evaluate`. The running sums
+    stay on the device and are read once per epoch, so the loop does not wait for the GPU after
+    every batch.
+
+    ``optimizer`` is an optimizer over the model's parameters, or a function that builds one from
+    them (``functools.partial(torch.optim.SGD, lr=0.01, momentum=0.9)``); by default Adam with
+    learning rate ``lr`` (default :data:`DEFAULT_LR`). ``scheduler``, if given, builds a
+    learning-rate scheduler from the optimizer
+    (``lambda opt: torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)``), stepped
+    once at the end of every epoch. ``loss_fn`` defaults to cross-entropy.
+    The model moves to ``device`` (default: :func:`get_device`). A tqdm progress bar (a widget in
+    Jupyter, text elsewhere) counts the epochs when ``progress`` is true.
+
+    Training is repeatable: ``seed`` fixes the shuffling and, inside the loop, torch's global
+    random numbers (dropout, random augmentations), which are restored afterwards. The same
+    model state, data and seed give the same history and weights (on the CPU exactly; on a GPU
+    up to its non-deterministic kernels, see :func:`seed_everything`).
+    Introduced in chapter "Why convolutions?"; the options in chapter "LeNet-5, AlexNet and VGG".
 
     Raises:
-        ValueError: for a non-positive number of epochs or a non-positive learning rate.
-        TypeError: for data that is neither a DataLoader nor an ``(inputs, labels)`` pair.
+        TypeError: for a model that is not an ``nn.Module``, data that is neither a DataLoader
+            nor an ``(inputs, labels)`` pair, an optimizer that is neither an optimizer nor a
+            function building one, a ``loss_fn``, ``augment`` or ``scheduler`` that is not
+            callable or a scheduler factory that returns no scheduler, or a non-boolean
+            ``progress``.
+        ValueError: for a non-positive number of epochs, batch size or learning rate, both
+            ``optimizer`` and ``lr``, an optimizer that holds none of the model's parameters,
+            empty data, or an unknown device.
     """
     from tqdm.auto import tqdm
 
+    model = _check_model(model)
     epochs = check_int("epochs", epochs, 1)
-    if not (isinstance(lr, (int, float)) and lr > 0):
-        raise ValueError(f"lr must be a positive number, got {lr!r}")
+    seed = check_int("seed", seed, 0)
+    if not isinstance(progress, bool):
+        raise TypeError(f"progress must be True or False, got {progress!r}")
+    if augment is not None and not callable(augment):
+        raise TypeError(f"augment must be callable as augment(inputs) -> inputs, got {augment!r}")
+    loss_fn = _check_loss_fn(loss_fn)
+    device = _check_device(device)
     loader = as_loader(train_data, batch_size=batch_size, shuffle=True, seed=seed)
-    device = torch.device(device) if device is not None else get_device()
+    if val_data is not None:
+        val_data = as_loader(val_data, batch_size=max(batch_size, 256))
     model.to(device)
-    optimizer = optimizer or torch.optim.Adam(model.parameters(), lr=lr)
-    loss_fn = loss_fn or nn.CrossEntropyLoss()
+    optimizer = _make_optimizer(model, optimizer, lr)
+    schedule = _make_scheduler(optimizer, scheduler)
+
     history = History()
-    bar = tqdm(range(epochs), desc="epochs", disable=not progress)
-    for _ in bar:
-        start = time.perf_counter()
-        model.train()
-        total_loss, correct, count = 0.0, 0, 0
-        for inputs, labels in loader:
-            inputs, labels = inputs.to(device), labels.to(device)
-            optimizer.zero_grad()
-            logits = model(inputs)
-            loss = loss_fn(logits, labels)
-            loss.backward()
-            optimizer.step()
-            total_loss += loss.item() * len(labels)
-            correct += (logits.argmax(dim=1) == labels).sum().item()
-            count += len(labels)
-        history.train_loss.append(total_loss / count)
-        history.train_acc.append(correct / count)
-        if val_data is not None:
-            result = evaluate(model, val_data, loss_fn=loss_fn)
-            history.val_loss.append(result.loss)
-            history.val_acc.append(result.accuracy)
-        history.seconds.append(time.perf_counter() - start)
-        shown = {"loss": f"{history.train_loss[-1]:.3f}", "acc": f"{history.train_acc[-1]:.3f}"}
-        if history.val_acc:
-            shown["val_acc"] = f"{history.val_acc[-1]:.3f}"
-        bar.set_postfix(shown)
+    bar = tqdm(range(epochs), desc=f"training {type(model).__name__} (epochs)", disable=not progress)
+    with _fork_rng(device):
+        torch.manual_seed(seed)  # dropout and augmentations draw from here
+        for _ in bar:
+            start = time.perf_counter()
+            model.train()
+            loss_sum = torch.zeros((), device=device)
+            correct = torch.zeros((), dtype=torch.int64, device=device)
+            count = 0
+            for inputs, labels in loader:
+                inputs, labels = inputs.to(device), labels.to(device)
+                if augment is not None:
+                    inputs = augment(inputs)
+                optimizer.zero_grad()
+                logits = model(inputs)
+                loss = loss_fn(logits, labels)
+                loss.backward()
+                optimizer.step()
+                loss_sum += loss.detach() * len(labels)
+                correct += (logits.argmax(dim=1) == labels).sum()
+                count += len(labels)
+            if count == 0:
+                raise ValueError("train_data must hold at least one example")
+            history.train_loss.append(loss_sum.item() / count)  # .item() waits for the device
+            history.train_acc.append(correct.item() / count)
+            history.seconds.append(time.perf_counter() - start)
+            if val_data is not None:
+                result = evaluate(model, val_data, loss_fn=loss_fn)
+                history.val_loss.append(result.loss)
+                history.val_acc.append(result.accuracy)
+            if schedule is not None:
+                schedule.step()
+            shown = {"loss": f"{history.train_loss[-1]:.3f}", "acc": f"{history.train_acc[-1]:.3f}"}
+            if history.val_acc:
+                shown["val_acc"] = f"{history.val_acc[-1]:.3f}"
+            bar.set_postfix(shown)
+    bar.close()
     return history

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -72,24 +70,17 @@ def test_every_glued_name_in_the_prose_is_recorded(path: Path) -> None:
     assert not missing, f"{path.name} uses glued names it never records: {missing}"
 
 
-@pytest.fixture(scope="session")
-def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Build the book strictly (-W: any Sphinx warning is an error; -n: nitpicky references)."""
-    out = tmp_path_factory.mktemp("site")
-    command = [
-        sys.executable, "-m", "jupyter_book", "build", str(ROOT),
-        "--path-output", str(out), "-W", "-n", "--keep-going",
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
-    assert result.returncode == 0, f"strict book build failed:\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
-    return out / "_build" / "html"
-
-
 def test_strict_build_produces_the_landing_page_and_bibliography(built_site: Path) -> None:
     index = (built_site / "intro.html").read_text()
     assert "How Machines See" in index
-    bibliography = (built_site / "bibliography.html").read_text()
-    assert "Gradient-Based Learning Applied to Document Recognition" in bibliography
+    bibliography = (built_site / "appendix" / "bibliography.html").read_text()
+    # every entry of references.bib is listed (the plain style writes titles in sentence case)
+    titles = re.findall(r"^\s*title\s*=\s*\{(.+)\},?\s*$", (ROOT / "references.bib").read_text(), re.M)
+    assert len(titles) >= 11
+    text = re.sub(r"\s+", " ", bibliography).lower()
+    for title in titles:
+        words = re.sub(r"[{}]", "", title).lower().split()
+        assert " ".join(words[:4]) in text, title
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -2,3 +2,15 @@
 
 Each operation is proven equal to PyTorch's own in the tests and in its chapter.
 """
+
+from cnnlib.ops.batchnorm import BatchNorm2d, batch_norm, fuse_conv_bn
+from cnnlib.ops.conv import KERNELS, conv2d, conv2d_naive, named_kernel, unfold
+from cnnlib.ops.pooling import (
+    adaptive_avg_pool2d,
+    adaptive_max_pool2d,
+    adaptive_windows,
+    avg_pool2d,
+    binomial_kernel,
+    blur_pool2d,
+    max_pool2d,
+)

@@ -12,20 +12,29 @@ from torch import Tensor
 from cnnlib.train import History
 
 
-def learning_curves(histories: Mapping[str, History] | History, title: str | None = None) -> Figure:
+def learning_curves(
+    histories: Mapping[str, History] | History,
+    title: str | None = None,
+    val_label: str = "validation",
+) -> Figure:
     """Loss and accuracy per epoch, training (dashed) and validation (solid), one colour per run.
 
     ``histories`` maps a run's label to the :class:`~cnnlib.train.History` that
-    :func:`cnnlib.train.fit` returned (a single History is labelled "model").
-    Introduced in chapter "Why convolutions?".
+    :func:`cnnlib.train.fit` returned (a single History is labelled "model"). ``val_label``
+    names the data the validation curves were measured on in the legend (``"test"`` when
+    ``fit`` was given the test set). Introduced in chapter "Why convolutions?".
 
     Raises:
+        TypeError: if a value of ``histories`` is not a History.
         ValueError: if no history is given or a history has no epoch.
     """
     if isinstance(histories, History):
         histories = {"model": histories}
     if not histories:
         raise ValueError("histories must hold at least one History")
+    for label, history in histories.items():
+        if not isinstance(history, History):
+            raise TypeError(f"histories must map labels to History objects, got {type(history).__name__} for {label!r}")
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.6))
     for i, (label, history) in enumerate(histories.items()):
         if history.epochs == 0:
@@ -35,8 +44,8 @@ def learning_curves(histories: Mapping[str, History] | History, title: str | Non
         ax_loss.plot(epochs, history.train_loss, "--", color=colour, label=f"{label} (train)")
         ax_acc.plot(epochs, np.array(history.train_acc) * 100, "--", color=colour, label=f"{label} (train)")
         if history.val_loss:
-            ax_loss.plot(epochs, history.val_loss, "-", color=colour, label=f"{label} (validation)")
-            ax_acc.plot(epochs, np.array(history.val_acc) * 100, "-", color=colour, label=f"{label} (validation)")
+            ax_loss.plot(epochs, history.val_loss, "-", color=colour, label=f"{label} ({val_label})")
+            ax_acc.plot(epochs, np.array(history.val_acc) * 100, "-", color=colour, label=f"{label} ({val_label})")
     ax_loss.set(xlabel="epoch", ylabel="cross-entropy loss", title="Loss")
     ax_acc.set(xlabel="epoch", ylabel="accuracy (%)", title="Accuracy")
     ax_acc.legend(fontsize=8, loc="lower right")

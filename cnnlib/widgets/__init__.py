@@ -3,3 +3,10 @@
 Each explorer has a static counterpart in its chapter, so the web site shows the same idea
 without a kernel.
 """
+
+from cnnlib.widgets.batchnorm import batch_norm_explorer
+from cnnlib.widgets.conv import conv_explorer
+from cnnlib.widgets.equivariance import equivariance_explorer
+from cnnlib.widgets.features import feature_map_explorer
+from cnnlib.widgets.pooling import pooling_explorer
+from cnnlib.widgets.receptive_field import receptive_field_explorer

@@ -1,0 +1,309 @@
+"""Batch normalisation from scratch, and folding it into the convolution before it.
+
+In training mode every channel ``c`` is normalised with the mean and the *biased* variance of
+its values in the batch (over the examples and, for images, all positions),
+
+    x_hat = (x - mean_B) / sqrt(var_B + eps),        y = weight[c] * x_hat + bias[c],
+
+(Ioffe and Szegedy, 2015), and the running estimates used in evaluation mode move towards the
+batch's statistics, the variance in its *unbiased* form ``var_B * n / (n - 1)``:
+
+    running_mean <- (1 - momentum) * running_mean + momentum * mean_B
+    running_var  <- (1 - momentum) * running_var  + momentum * var_B * n / (n - 1).
+
+In evaluation mode the running estimates replace the batch's statistics, so the layer becomes a
+fixed per-channel affine map, which :func:`fuse_conv_bn` folds into the preceding convolution.
+Everything here computes what ``torch.nn.functional.batch_norm``, ``torch.nn.BatchNorm2d`` and
+``torch.nn.utils.fusion.fuse_conv_bn_eval`` compute (``tests/test_ops_batchnorm.py``).
+Introduced in chapter "Batch normalisation".
+"""
+
+from __future__ import annotations
+
+import copy
+from numbers import Real
+
+import torch
+from torch import Tensor, nn
+
+from cnnlib._checks import check_int
+
+__all__ = ["BatchNorm2d", "batch_norm", "fuse_conv_bn"]
+
+
+def _check_number(name: str, value: object, low: float, high: float | None = None) -> float:
+    """``value`` as a float in ``[low, high]`` (``high=None``: no upper bound)."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{name} must be a number, got {value!r} of type {type(value).__name__}")
+    value = float(value)
+    if value < low or (high is not None and value > high):
+        allowed = f"between {low:g} and {high:g}" if high is not None else f"at least {low:g}"
+        raise ValueError(f"{name} must be a number {allowed}, got {value:g}")
+    return value
+
+
+def _check_channel_vector(name: str, value: object, channels: int) -> Tensor | None:
+    """``value`` must be None or a 1-D floating-point tensor with one entry per channel."""
+    if value is None:
+        return None
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor or None, got {type(value).__name__}")
+    if value.shape != (channels,):
+        raise ValueError(
+            f"{name} must have shape ({channels},), one entry per channel of the input, "
+            f"got {tuple(value.shape)}"
+        )
+    if not value.is_floating_point():
+        raise TypeError(f"{name} must hold floating-point numbers, got {value.dtype}")
+    return value
+
+
+def batch_norm(
+    input: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Batch normalisation of ``input``, like ``torch.nn.functional.batch_norm``.
+
+    Returns ``weight[c] * (x - mean) / sqrt(var + eps) + bias[c]`` for every channel ``c`` (the
+    second dimension), with ``weight`` 1 and ``bias`` 0 where they are None
+    (Ioffe and Szegedy, 2015, "Batch normalization", Algorithm 1).
+
+    - ``training=True``: ``mean`` and ``var`` are the mean and the biased variance (divided by
+      ``n``) of the channel's ``n`` values in the batch, over the first dimension and every
+      dimension after the second. If running statistics are given they are updated in place:
+      ``running = (1 - momentum) * running + momentum * batch``, where the batch's variance
+      enters in its unbiased form ``var * n / (n - 1)``. Gradients flow through ``mean`` and
+      ``var`` (autograd differentiates the formula).
+    - ``training=False``: ``mean`` and ``var`` are ``running_mean`` and ``running_var``; the
+      output is a fixed affine function of the input.
+
+    Introduced in chapter "Batch normalisation".
+
+    Args:
+        input: a floating-point tensor ``(N, C)`` or ``(N, C, *)``, e.g. ``(N, C, H, W)``.
+        running_mean: per-channel estimate of the mean, shape ``(C,)``, or None.
+        running_var: per-channel estimate of the variance, shape ``(C,)``, or None.
+        weight: the scale gamma, shape ``(C,)``, or None.
+        bias: the shift beta, shape ``(C,)``, or None.
+        training: normalise with the batch's statistics (and update the running ones).
+        momentum: weight of the new batch in the running estimates, in [0, 1].
+        eps: added to the variance before the square root, for numerical stability.
+
+    Raises:
+        TypeError: for an input that is not a floating-point tensor, a statistic or parameter
+            that is not a floating-point tensor or None, a non-boolean ``training``, or a
+            ``momentum`` or ``eps`` that is not a number.
+        ValueError: for an input with fewer than 2 dimensions, a statistic or parameter whose
+            shape is not ``(C,)``, only one of the two running statistics, no running
+            statistics in evaluation mode, a ``momentum`` outside [0, 1], a negative ``eps``, or
+            (in training mode) a single value per channel, whose variance is undefined.
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"input must be a torch.Tensor, got {type(input).__name__}")
+    if input.ndim < 2:
+        raise ValueError(
+            f"input must have at least 2 dimensions, (N, C) or (N, C, *), got shape {tuple(input.shape)}"
+        )
+    if not input.is_floating_point():
+        raise TypeError(f"input must hold floating-point numbers, got {input.dtype}")
+    channels = input.shape[1]
+    running_mean = _check_channel_vector("running_mean", running_mean, channels)
+    running_var = _check_channel_vector("running_var", running_var, channels)
+    weight = _check_channel_vector("weight", weight, channels)
+    bias = _check_channel_vector("bias", bias, channels)
+    if (running_mean is None) != (running_var is None):
+        raise ValueError("running_mean and running_var must be given together, or both be None")
+    if not isinstance(training, bool):
+        raise TypeError(f"training must be True or False, got {training!r}")
+    momentum = _check_number("momentum", momentum, 0.0, 1.0)
+    eps = _check_number("eps", eps, 0.0)
+
+    dims = [0, *range(2, input.ndim)]  # every dimension but the channels
+    shape = [1, channels] + [1] * (input.ndim - 2)  # broadcast a (C,) vector over the input
+    if training:
+        n = input.numel() // channels if channels else 0
+        if n <= 1:
+            raise ValueError(
+                "Expected more than 1 value per channel when training, got input size "
+                f"{input.shape}: the variance of a single value is undefined"
+            )
+        mean = input.mean(dim=dims)
+        var = input.var(dim=dims, correction=0)  # biased: divides by n, as in the paper
+        if running_mean is not None:
+            with torch.no_grad():
+                running_mean.mul_(1 - momentum).add_(momentum * mean.detach())
+                running_var.mul_(1 - momentum).add_(momentum * var.detach() * (n / (n - 1)))
+    else:
+        if running_mean is None:
+            raise ValueError(
+                "running_mean and running_var must be given in evaluation mode (training=False): "
+                "they replace the batch's statistics"
+            )
+        mean, var = running_mean, running_var
+    output = (input - mean.view(shape)) * torch.rsqrt(var.view(shape) + eps)
+    if weight is not None:
+        output = output * weight.view(shape)
+    if bias is not None:
+        output = output + bias.view(shape)
+    return output
+
+
+class BatchNorm2d(nn.Module):
+    """Batch normalisation of ``(N, C, H, W)`` feature maps, like ``torch.nn.BatchNorm2d``.
+
+    Same constructor arguments, parameters (``weight`` gamma, ``bias`` beta), buffers
+    (``running_mean``, ``running_var``, ``num_batches_tracked``) and state-dict keys as PyTorch's
+    layer, so either can load the other's ``state_dict``. Each call in training mode normalises
+    with the batch's statistics and, when ``track_running_stats``, counts the batch in
+    ``num_batches_tracked`` and updates the running estimates with weight ``momentum``, or with
+    weight ``1 / num_batches_tracked`` when ``momentum`` is None, which makes them the plain
+    average over all batches seen. In evaluation mode it normalises with the running estimates;
+    without them (``track_running_stats=False``) it always uses the batch's statistics. See
+    :func:`batch_norm` for the formulas. Introduced in chapter "Batch normalisation".
+
+    Args:
+        num_features: number of channels ``C``.
+        eps: added to the variance before the square root.
+        momentum: weight of a new batch in the running estimates, in [0, 1], or None for the
+            cumulative average.
+        affine: learn a per-channel scale gamma (and shift beta, see ``bias``).
+        track_running_stats: keep running estimates for evaluation mode.
+        device: device of the parameters and buffers.
+        dtype: floating-point type of the parameters and buffers.
+        bias: with ``affine``, also learn the shift beta.
+
+    Raises:
+        TypeError: for arguments of the wrong type.
+        ValueError: for a non-positive ``num_features``, a negative ``eps`` or a ``momentum``
+            outside [0, 1]; when called, for an input that is not 4-D or has the wrong number
+            of channels, or a batch with one value per channel in training mode.
+    """
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        device: torch.device | str | None = None,
+        dtype: torch.dtype | None = None,
+        *,
+        bias: bool = True,
+    ) -> None:
+        super().__init__()
+        self.num_features = check_int("num_features", num_features, 1)
+        self.eps = _check_number("eps", eps, 0.0)
+        self.momentum = None if momentum is None else _check_number("momentum", momentum, 0.0, 1.0)
+        for name, flag in (("affine", affine), ("track_running_stats", track_running_stats), ("bias", bias)):
+            if not isinstance(flag, bool):
+                raise TypeError(f"{name} must be True or False, got {flag!r}")
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        factory = {"device": device, "dtype": dtype}
+        if affine:
+            self.weight = nn.Parameter(torch.ones(num_features, **factory))
+            if bias:
+                self.bias = nn.Parameter(torch.zeros(num_features, **factory))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", torch.zeros(num_features, **factory))
+            self.register_buffer("running_var", torch.ones(num_features, **factory))
+            self.register_buffer("num_batches_tracked", torch.tensor(0, dtype=torch.long, device=device))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+
+    def reset_running_stats(self) -> None:
+        """Forget the running estimates: mean 0, variance 1, no batch counted."""
+        if self.track_running_stats:
+            self.running_mean.zero_()
+            self.running_var.fill_(1.0)
+            self.num_batches_tracked.zero_()
+
+    def forward(self, input: Tensor) -> Tensor:
+        if not isinstance(input, Tensor) or input.ndim != 4:
+            got = f"{input.ndim}-D input of shape {tuple(input.shape)}" if isinstance(input, Tensor) else type(input).__name__
+            raise ValueError(f"input must be a 4-D (N, C, H, W) tensor, got {got}")
+        if input.shape[1] != self.num_features:
+            raise ValueError(
+                f"input must have {self.num_features} channels (num_features), got shape {tuple(input.shape)}"
+            )
+        use_batch_stats = self.training or self.running_mean is None
+        update = self.training and self.track_running_stats
+        momentum = 0.0  # unused unless the running statistics are updated
+        if update:
+            self.num_batches_tracked.add_(1)
+            # momentum=None: the k-th batch gets weight 1/k, so the estimate is the plain average
+            momentum = 1.0 / float(self.num_batches_tracked) if self.momentum is None else self.momentum
+        stats = (self.running_mean, self.running_var) if (update or not self.training) else (None, None)
+        return batch_norm(input, *stats, self.weight, self.bias, use_batch_stats, momentum, self.eps)
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+            f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}"
+        )
+
+
+def fuse_conv_bn(conv: nn.Conv2d, bn: nn.Module) -> nn.Conv2d:
+    """A new convolution equal to ``bn(conv(x))`` for an evaluation-mode batch norm ``bn``.
+
+    In evaluation mode batch normalisation is the fixed per-channel map ``y = s * z + t`` with
+    ``s = gamma / sqrt(running_var + eps)`` and ``t = beta - s * running_mean``, and a
+    convolution is linear in its weights, so the pair is one convolution with weights
+    ``W'[o] = s[o] * W[o]`` and bias ``b'[o] = s[o] * b[o] + t[o]`` (``b = 0`` for a convolution
+    without bias). Inference then runs one layer instead of two. The fused layer is a copy of
+    ``conv`` (stride, padding, groups, dilation and padding mode kept) with a bias; the inputs
+    are not changed. Computed in float64, returned in ``conv``'s dtype. Introduced in chapter
+    "Batch normalisation".
+
+    Raises:
+        TypeError: if ``conv`` is not an ``nn.Conv2d`` or ``bn`` is neither a
+            ``torch.nn.BatchNorm2d`` nor a :class:`BatchNorm2d`.
+        ValueError: if ``bn`` is in training mode (it would normalise with each batch's own
+            statistics, which no fixed convolution can reproduce), keeps no running statistics,
+            or has a number of features different from ``conv``'s output channels.
+    """
+    if not isinstance(conv, nn.Conv2d):
+        raise TypeError(f"conv must be a torch.nn.Conv2d, got {type(conv).__name__}")
+    if not isinstance(bn, (nn.BatchNorm2d, BatchNorm2d)):
+        raise TypeError(f"bn must be a torch.nn.BatchNorm2d or cnnlib.ops.BatchNorm2d, got {type(bn).__name__}")
+    if bn.training:
+        raise ValueError(
+            "bn must be in evaluation mode (call model.eval() first): in training mode it normalises "
+            "with each batch's statistics, which no fixed convolution can reproduce"
+        )
+    if bn.running_mean is None or bn.running_var is None:
+        raise ValueError(
+            "bn must keep running statistics (track_running_stats=True): without them it normalises "
+            "with each batch's statistics even in evaluation mode"
+        )
+    if bn.num_features != conv.out_channels:
+        raise ValueError(
+            f"bn.num_features must equal conv.out_channels, got {bn.num_features} and {conv.out_channels}"
+        )
+    with torch.no_grad():
+        dtype = conv.weight.dtype
+        mean, var = bn.running_mean.double(), bn.running_var.double()
+        gamma = bn.weight.double() if bn.weight is not None else torch.ones_like(mean)
+        beta = bn.bias.double() if bn.bias is not None else torch.zeros_like(mean)
+        scale = gamma * torch.rsqrt(var + bn.eps)
+        conv_bias = conv.bias.double() if conv.bias is not None else torch.zeros_like(mean)
+        weight = conv.weight.double() * scale.view(-1, 1, 1, 1)
+        bias = (conv_bias - mean) * scale + beta
+        fused = copy.deepcopy(conv)
+        fused.weight = nn.Parameter(weight.to(dtype), requires_grad=conv.weight.requires_grad)
+        fused.bias = nn.Parameter(bias.to(dtype), requires_grad=conv.weight.requires_grad)
+    return fused

@@ -1,0 +1,291 @@
+"""2-D convolution from scratch: a loop version to read, and an im2col version that is fast.
+
+What deep learning calls convolution is cross-correlation (the kernel is not flipped):
+
+    y[n, o, i, j] = b[o] + sum_{c, u, v} x_pad[n, c, s*i + d*u, s*j + d*v] * w[o, c, u, v]
+
+with stride ``s``, dilation ``d``, and ``c`` running over the input channels of the group that
+output channel ``o`` belongs to. Both versions here compute exactly what
+``torch.nn.functional.conv2d`` computes, take the same arguments and are differentiable through
+autograd. Introduced in chapter "The convolution operation".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from cnnlib._checks import check_choice, check_int, check_pair
+from cnnlib.arithmetic import conv_output_size
+
+IntOrPair = int | tuple[int, int]
+Padding = int | tuple[int, int] | str
+
+#: Most numbers :func:`conv2d` puts in one im2col matrix (16 MB in float32); larger batches are
+#: processed a few images at a time.
+COLUMNS_BUDGET = 2**22
+
+#: Hand-designed 3x3 kernels, by name (rows top to bottom). Sobel kernels respond to changes of
+#: brightness along x (left to right) or y (top to bottom).
+KERNELS: dict[str, list[list[float]]] = {
+    "identity": [[0, 0, 0], [0, 1, 0], [0, 0, 0]],
+    "box blur": [[1 / 9] * 3] * 3,
+    "gaussian blur": [[1 / 16, 2 / 16, 1 / 16], [2 / 16, 4 / 16, 2 / 16], [1 / 16, 2 / 16, 1 / 16]],
+    "sharpen": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
+    "sobel x": [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],
+    "sobel y": [[-1, -2, -1], [0, 0, 0], [1, 2, 1]],
+    "laplacian": [[0, 1, 0], [1, -4, 1], [0, 1, 0]],
+}
+
+
+def named_kernel(name: str, dtype: torch.dtype = torch.float32) -> Tensor:
+    """A hand-designed 3x3 kernel from :data:`KERNELS` as a ``(3, 3)`` tensor.
+
+    Blurs average a neighbourhood (their weights sum to 1, so flat regions keep their
+    brightness); "sharpen" adds the difference from the neighbours back to the centre; Sobel
+    kernels weight a central difference by a small blur across it (weights sum to 0, so flat
+    regions give 0). Introduced in chapter "The convolution operation".
+
+    Raises:
+        ValueError: for a name that is not a key of :data:`KERNELS`.
+    """
+    check_choice("name", name, list(KERNELS))
+    return torch.tensor(KERNELS[name], dtype=dtype)
+
+
+def _check_tensor(name: str, value: object, ndims: tuple[int, ...], what: str) -> Tensor:
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor, got {type(value).__name__}")
+    if value.ndim not in ndims:
+        raise ValueError(f"{name} must be a {what} tensor, got shape {tuple(value.shape)}")
+    return value
+
+
+@dataclass
+class _Conv:
+    """A validated convolution: the padded 4-D input and the sizes every version needs."""
+
+    x: Tensor  # (N, C_in, H + pads, W + pads), padded with zeros
+    stride: tuple[int, int]
+    dilation: tuple[int, int]
+    out_size: tuple[int, int]
+    unbatched: bool
+
+
+def _check_input(x: object) -> Tensor:
+    return _check_tensor("x", x, (3, 4), "3-D (C, H, W) or 4-D (N, C, H, W)")
+
+
+def _check_weight(x: Tensor, weight: object, bias: object, groups: object) -> int:
+    """Check ``weight``, ``bias`` and ``groups`` against ``x`` as ``F.conv2d`` does; return groups."""
+    weight = _check_tensor("weight", weight, (4,), "4-D (out_channels, in_channels / groups, kH, kW)")
+    if weight.dtype != x.dtype:
+        raise TypeError(f"weight must have the dtype of x ({x.dtype}), got {weight.dtype}")
+    if weight.device != x.device:
+        raise ValueError(f"weight must be on the device of x ({x.device}), got {weight.device}")
+    groups = check_int("groups", groups, 1)
+    c_out, c_in_per_group, kh, kw = weight.shape
+    if min(c_out, c_in_per_group, kh, kw) < 1:
+        raise ValueError(f"weight must have no empty dimension, got shape {tuple(weight.shape)}")
+    if c_out % groups:
+        raise ValueError(f"groups must divide out_channels ({c_out}), got {groups}")
+    channels = x.shape[-3]
+    if channels != c_in_per_group * groups:
+        raise ValueError(
+            f"x has {channels} channels, but weight of shape {tuple(weight.shape)} with "
+            f"groups={groups} expects {c_in_per_group * groups} input channels"
+        )
+    if bias is not None:
+        bias = _check_tensor("bias", bias, (1,), "1-D (out_channels,)")
+        if bias.shape[0] != c_out:
+            raise ValueError(f"bias must have {c_out} entries (out_channels), got {bias.shape[0]}")
+        if bias.dtype != x.dtype or bias.device != x.device:
+            raise TypeError(
+                f"bias must have the dtype and device of x, got {bias.dtype} on {bias.device}"
+            )
+    return groups
+
+
+def _pad(
+    x: Tensor,
+    kernel_size: tuple[int, int],
+    stride: object,
+    padding: object,
+    dilation: object,
+) -> _Conv:
+    """Check stride, padding and dilation, pad ``x`` with zeros and compute the output size."""
+    (kh, kw) = kernel_size
+    stride = check_pair("stride", stride, 1)
+    dilation = check_pair("dilation", dilation, 1)
+    unbatched = x.ndim == 3
+    x4 = x.unsqueeze(0) if unbatched else x
+    height, width = (int(n) for n in x4.shape[-2:])
+    if isinstance(padding, str):
+        check_choice("padding", padding, ("valid", "same"))
+        if padding == "same" and stride != (1, 1):
+            raise ValueError(f"padding='same' needs stride 1 (as in PyTorch), got stride {stride}")
+        if padding == "valid":
+            pads = (0, 0, 0, 0)
+        else:
+            # PyTorch's rule: the total padding d(k - 1) is split, the odd pixel going right/bottom.
+            total_h, total_w = dilation[0] * (kh - 1), dilation[1] * (kw - 1)
+            pads = (total_w // 2, total_w - total_w // 2, total_h // 2, total_h - total_h // 2)
+    else:
+        ph, pw = check_pair("padding", padding, 0)
+        pads = (pw, pw, ph, ph)
+    if padding == "same":
+        check_pair("size", (height, width), 1)
+        out_size = (height, width)
+    else:
+        symmetric = (pads[2], pads[0])
+        out_size = conv_output_size((height, width), (kh, kw), stride, symmetric, dilation)
+    if any(pads):
+        x4 = F.pad(x4, pads)  # zero padding: a differentiable copy of the input with a border
+    return _Conv(x4, stride, dilation, out_size, unbatched)  # type: ignore[arg-type]
+
+
+def _windows(x: Tensor, kernel_size: tuple[int, int], conv: _Conv) -> Tensor:
+    """Every window of ``x`` as a view of shape ``(N, C, kH, kW, H_out, W_out)`` (no copy).
+
+    The view reuses the memory of ``x`` with new strides: stepping the kernel index by one moves
+    ``dilation`` pixels, stepping the output index by one moves ``stride`` pixels.
+    """
+    (kh, kw), (sh, sw), (dh, dw) = kernel_size, conv.stride, conv.dilation
+    n, c = x.shape[:2]
+    step_n, step_c, step_h, step_w = x.stride()
+    return x.as_strided(
+        size=(n, c, kh, kw, *conv.out_size),
+        stride=(step_n, step_c, dh * step_h, dw * step_w, sh * step_h, sw * step_w),
+        storage_offset=x.storage_offset(),
+    )
+
+
+def unfold(
+    x: Tensor,
+    kernel_size: IntOrPair,
+    dilation: IntOrPair = 1,
+    padding: IntOrPair = 0,
+    stride: IntOrPair = 1,
+) -> Tensor:
+    """The im2col matrix: every sliding window of ``x`` as one column.
+
+    Returns a ``(N, C * kH * kW, L)`` tensor (``(C * kH * kW, L)`` for an unbatched ``(C, H, W)``
+    input), where ``L = H_out * W_out`` is the number of window positions, exactly like
+    ``torch.nn.functional.unfold``, with the same argument order. Column ``l`` holds the window
+    under output position ``l`` (row-major), channel by channel. Built from a strided view of the
+    zero-padded input; the reshape into a matrix is the one copy.
+    Introduced in chapter "The convolution operation".
+
+    Raises:
+        TypeError: if ``x`` is not a tensor or an argument is not an integer.
+        ValueError: for a bad shape, a non-positive kernel size, stride or dilation, a negative
+            padding, or windows larger than the padded input.
+    """
+    x = _check_input(x)
+    kernel_size = check_pair("kernel_size", kernel_size, 1)
+    if isinstance(padding, str):
+        raise TypeError(f"padding must be an integer or a (height, width) pair, got {padding!r}")
+    conv = _pad(x, kernel_size, stride, padding, dilation)
+    n, c = conv.x.shape[:2]
+    windows = _windows(conv.x, kernel_size, conv)
+    positions = conv.out_size[0] * conv.out_size[1]
+    columns = windows.reshape(n, c * kernel_size[0] * kernel_size[1], positions)
+    return columns[0] if conv.unbatched else columns
+
+
+def conv2d(
+    x: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: IntOrPair = 1,
+    padding: Padding = 0,
+    dilation: IntOrPair = 1,
+    groups: int = 1,
+) -> Tensor:
+    """2-D convolution (cross-correlation) as one matrix product per group: im2col, then matmul.
+
+    Same arguments, semantics and result as ``torch.nn.functional.conv2d``: ``x`` is
+    ``(N, C_in, H, W)`` or unbatched ``(C_in, H, W)``, ``weight`` is
+    ``(C_out, C_in / groups, kH, kW)``, ``padding`` is an int, a pair, ``"valid"`` (none) or
+    ``"same"`` (output as large as the input; stride 1 only). The output has spatial size
+    ``floor((H + 2p - d(k - 1) - 1) / s) + 1`` (Dumoulin & Visin, 2016). The windows of the
+    padded input are gathered into the im2col matrix of shape
+    ``(N, groups, C_in / groups * kH * kW, H_out * W_out)`` and multiplied by the weights seen as
+    a ``(groups, C_out / groups, C_in / groups * kH * kW)`` matrix: the matrix product does all
+    the arithmetic. A large batch is processed a few images at a time, so that the im2col matrix
+    holds at most :data:`COLUMNS_BUDGET` numbers. Differentiable through autograd.
+    Introduced in chapter "The convolution operation".
+
+    Raises:
+        TypeError: for a non-tensor, mismatched dtypes, or a non-integer stride, padding,
+            dilation or groups.
+        ValueError: for a bad shape, channels that do not match ``weight`` and ``groups``, a
+            non-positive stride, dilation or groups, a negative or unknown padding,
+            ``padding="same"`` with a stride, or a kernel larger than the padded input.
+    """
+    x = _check_input(x)
+    groups = _check_weight(x, weight, bias, groups)
+    c_out, c_in_per_group, kh, kw = weight.shape
+    conv = _pad(x, (kh, kw), stride, padding, dilation)
+    positions = conv.out_size[0] * conv.out_size[1]
+    rows = c_in_per_group * kh * kw  # one row of the im2col matrix per weight of a kernel
+    kernels = weight.reshape(groups, c_out // groups, rows)
+    # The im2col matrix holds kH * kW copies of the input. Build it for a few images at a time,
+    # at most COLUMNS_BUDGET numbers, so that it stays small: a huge temporary costs more time in
+    # fresh memory than the matrix product costs in arithmetic.
+    n = conv.x.shape[0]
+    chunk = max(1, COLUMNS_BUDGET // max(1, groups * rows * positions))
+    outs = []
+    for start in range(0, max(n, 1), chunk):
+        images = conv.x[start : start + chunk]
+        windows = _windows(images, (kh, kw), conv)  # (n, C_in, kH, kW, H_out, W_out), a view
+        columns = windows.reshape(len(images), groups, rows, positions)  # the im2col copy
+        outs.append(torch.matmul(kernels, columns))  # (n, groups, C_out / groups, H_out * W_out)
+    out = (outs[0] if len(outs) == 1 else torch.cat(outs)).reshape(n, c_out, *conv.out_size)
+    if bias is not None:
+        out.add_(bias.view(1, c_out, 1, 1))  # in place: no second output-sized tensor
+    return out[0] if conv.unbatched else out
+
+
+def conv2d_naive(
+    x: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: IntOrPair = 1,
+    padding: Padding = 0,
+    dilation: IntOrPair = 1,
+    groups: int = 1,
+) -> Tensor:
+    """2-D convolution (cross-correlation) written as explicit loops, to read rather than to run.
+
+    Same arguments, semantics and result as :func:`conv2d` and ``torch.nn.functional.conv2d``:
+    for every output position and every output channel, the sum of the products of the window
+    under the kernel with the kernel. Thousands of small tensor operations: use it on small
+    inputs only. Differentiable through autograd.
+    Introduced in chapter "The convolution operation".
+
+    Raises:
+        TypeError, ValueError: as :func:`conv2d`.
+    """
+    x = _check_input(x)
+    groups = _check_weight(x, weight, bias, groups)
+    c_out, c_in_per_group, kh, kw = weight.shape
+    conv = _pad(x, (kh, kw), stride, padding, dilation)
+    x = conv.x  # zero-padded, (N, C_in, H + 2p, W + 2p)
+    (sh, sw), (dh, dw), (h_out, w_out) = conv.stride, conv.dilation, conv.out_size
+    c_out_per_group = c_out // groups
+    out = x.new_zeros((x.shape[0], c_out, h_out, w_out))
+    for i in range(h_out):  # every output row ...
+        for j in range(w_out):  # ... and column: the window's top-left corner is (s*i, s*j)
+            top, left = sh * i, sw * j
+            window = x[:, :, top : top + dh * (kh - 1) + 1 : dh, left : left + dw * (kw - 1) + 1 : dw]
+            for o in range(c_out):  # every output channel sees only the inputs of its group
+                g = o // c_out_per_group
+                inputs = window[:, g * c_in_per_group : (g + 1) * c_in_per_group]  # (N, C/g, kH, kW)
+                out[:, o, i, j] = (inputs * weight[o]).sum(dim=(1, 2, 3))
+    if bias is not None:
+        out = out + bias.view(1, c_out, 1, 1)
+    return out[0] if conv.unbatched else out

@@ -1,0 +1,99 @@
+"""Explorer for translation equivariance: shift, then convolve, against convolve, then shift."""
+
+from __future__ import annotations
+
+import io
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from cnnlib._checks import check_choice
+from cnnlib.ops import named_kernel
+
+#: Kernels offered by the explorer, by their names in :data:`cnnlib.ops.KERNELS`.
+KERNEL_NAMES: tuple[str, ...] = ("sobel x", "sobel y", "box blur")
+PADDINGS = ("zeros", "circular", "reflect")
+
+
+def equivariance_orders(
+    image: Tensor, kernel: Tensor, shift: tuple[int, int], padding_mode: str = "zeros"
+) -> tuple[Tensor, Tensor]:
+    """Return ``(conv(roll(image)), roll(conv(image)))`` for a ``(1, H, W)`` image and a 2-D kernel.
+
+    The shift wraps around (``torch.roll``); the convolution keeps the size, padding the border
+    by ``padding_mode``. With ``"circular"`` the two results are equal: convolution is translation
+    equivariant. Introduced in chapter "Why convolutions?".
+
+    Raises:
+        ValueError: for an unknown ``padding_mode`` or an image that is not ``(1, H, W)``.
+    """
+    check_choice("padding_mode", padding_mode, PADDINGS)
+    if image.ndim != 3 or image.shape[0] != 1:
+        raise ValueError(f"image must have shape (1, H, W), got {tuple(image.shape)}")
+    k = kernel.reshape(1, 1, *kernel.shape[-2:]).to(image)
+    pad = (k.shape[-1] // 2, k.shape[-1] // 2, k.shape[-2] // 2, k.shape[-2] // 2)
+
+    def conv(x: Tensor) -> Tensor:
+        x = x.unsqueeze(0)
+        x = F.pad(x, pad, mode="constant" if padding_mode == "zeros" else padding_mode)
+        return F.conv2d(x, k)[0]
+
+    def roll(x: Tensor) -> Tensor:
+        return torch.roll(x, shifts=shift, dims=(-2, -1))
+
+    return conv(roll(image)), roll(conv(image))
+
+
+def equivariance_explorer(image: Tensor) -> widgets.VBox:
+    """An explorer: choose a shift, a kernel and a padding mode; see both orders and where they differ.
+
+    ``image`` is a greyscale ``(1, H, W)`` tensor, for example
+    ``cnnlib.data.sample_image("chelsea", size=96, grayscale=True)``. The label under the controls
+    reports how many output pixels differ. Works with ipywidgets 7 and 8.
+    Introduced in chapter "Why convolutions?".
+
+    Raises:
+        ValueError: if ``image`` is not ``(1, H, W)``.
+    """
+    if image.ndim != 3 or image.shape[0] != 1:
+        raise ValueError(f"image must have shape (1, H, W), got {tuple(image.shape)}")
+    height, width = image.shape[-2:]
+    rows = widgets.IntSlider(value=5, min=-(height // 2), max=height // 2, description="shift rows")
+    cols = widgets.IntSlider(value=12, min=-(width // 2), max=width // 2, description="shift cols")
+    kernel = widgets.Dropdown(options=list(KERNEL_NAMES), description="kernel")
+    padding = widgets.ToggleButtons(options=list(PADDINGS), description="padding")
+    summary = widgets.Label()
+    # The figure is drawn to PNG bytes in an Image widget (not captured in an Output widget), so it
+    # shows the same in JupyterLab, Colab, a saved notebook and a test without a front end.
+    figure = widgets.Image(format="png")
+
+    def update(_: object = None) -> None:
+        a, b = equivariance_orders(
+            image, named_kernel(kernel.value), (rows.value, cols.value), padding.value
+        )
+        difference = (a - b).abs()[0]
+        changed = int((difference > 1e-5).sum())
+        summary.value = (
+            f"{changed} of {difference.numel()} output pixels differ "
+            f"(largest difference {float(difference.max()):.3g})"
+        )
+        fig, axes = plt.subplots(1, 3, figsize=(10, 3.2))
+        panels = [(a[0], "shift, then convolve"), (b[0], "convolve, then shift"),
+                  (difference, "|difference|")]
+        for ax, (panel, title) in zip(axes, panels):
+            ax.imshow(panel.numpy(), cmap="gray")
+            ax.set_title(title)
+            ax.axis("off")
+        fig.tight_layout()
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=72)
+        plt.close(fig)
+        figure.value = buffer.getvalue()
+
+    for control in (rows, cols, kernel, padding):
+        control.observe(update, names="value")
+    update()
+    return widgets.VBox([widgets.HBox([rows, cols]), widgets.HBox([kernel, padding]), summary, figure])

@@ -1,0 +1,100 @@
+"""Explorer for a trained CNN: pick an image and a layer; see the prediction and the feature maps."""
+
+from __future__ import annotations
+
+import io
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import torch
+from torch import Tensor, nn
+
+from cnnlib.plot.features import layer_output, show_feature_maps
+
+
+def map_layers(model: nn.Module, image: Tensor) -> list[str]:
+    """Qualified names of the layers of ``model`` (no sub-layers) that output ``(N, C, H, W)`` maps
+    for ``image``, in the order of ``model.named_modules()``.
+
+    Introduced in chapter "LeNet-5, AlexNet and VGG".
+    """
+    names = []
+    for name, module in model.named_modules():
+        if name and next(module.children(), None) is None:
+            try:
+                if layer_output(model, image.unsqueeze(0), name).ndim == 4:
+                    names.append(name)
+            except ValueError:  # a layer the forward pass does not call
+                continue
+    return names
+
+
+def feature_map_explorer(
+    model: nn.Module,
+    images: Tensor,
+    labels: Tensor | None = None,
+    layers: list[str] | None = None,
+) -> widgets.VBox:
+    """An explorer: choose an example and a layer, see the model's prediction and the layer's maps.
+
+    ``images`` is a batch ``(N, C, H, W)`` (``labels`` its true classes, optional); ``layers``
+    are qualified layer names (default: every layer that outputs feature maps, see
+    :func:`map_layers`). The label under the controls reports the prediction and the shape of the
+    maps; the picture under it is :func:`cnnlib.plot.show_feature_maps` rendered to PNG in an
+    ``Image`` widget, so it needs no output capture from the front end. Works with ipywidgets 7
+    and 8. Introduced in chapter "LeNet-5, AlexNet and VGG".
+
+    Raises:
+        TypeError: if ``model`` is not an ``nn.Module`` or ``images`` not a tensor.
+        ValueError: if ``images`` is not a non-empty 4-D batch, ``labels`` does not match it, or a
+            name in ``layers`` is not a layer that outputs feature maps.
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    if not isinstance(images, Tensor):
+        raise TypeError(f"images must be an (N, C, H, W) tensor, got {type(images).__name__}")
+    if images.ndim != 4 or len(images) == 0:
+        raise ValueError(f"images must be a non-empty (N, C, H, W) batch, got shape {tuple(images.shape)}")
+    if labels is not None and len(labels) != len(images):
+        raise ValueError(f"labels must have one entry per image ({len(images)}), got {len(labels)}")
+    available = map_layers(model, images[0])
+    layers = available if layers is None else list(layers)
+    unknown = [name for name in layers if name not in available]
+    if unknown or not layers:
+        raise ValueError(
+            f"layers must be among the layers that output feature maps {available}, got {layers}"
+        )
+
+    index = widgets.IntSlider(value=0, min=0, max=len(images) - 1, description="example")
+    layer = widgets.Dropdown(options=layers, value=layers[0], description="layer")
+    summary = widgets.Label()
+    picture = widgets.Image(format="png")
+
+    def update(_: object = None) -> None:
+        image = images[index.value]
+        parameter = next(model.parameters(), None)
+        was_training = model.training
+        model.eval()
+        with torch.no_grad():
+            x = image.unsqueeze(0)
+            probabilities = model(x.to(parameter.device) if parameter is not None else x).softmax(dim=1)[0]
+        model.train(was_training)
+        predicted = int(probabilities.argmax())
+        truth = f"true class {int(labels[index.value])}, " if labels is not None else ""
+        maps = layer_output(model, image.unsqueeze(0), layer.value)[0]
+        channels, height, width = maps.shape
+        summary.value = (
+            f"example {index.value}: {truth}predicted {predicted} "
+            f"(probability {float(probabilities[predicted]):.2f}); "
+            f"{layer.value}: {channels} maps of {height}×{width}"
+        )
+        fig = show_feature_maps(model, image, layer.value)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=70)
+        plt.close(fig)
+        picture.value = buffer.getvalue()
+
+    for control in (index, layer):
+        control.observe(update, names="value")
+    update()
+    return widgets.VBox([widgets.HBox([index, layer]), summary, picture])

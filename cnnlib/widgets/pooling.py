@@ -1,0 +1,83 @@
+"""Explorer for pooling: choose the kind, the kernel and the stride; see the pooled image and its size."""
+
+from __future__ import annotations
+
+import io
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from cnnlib.plot.pooling import POOLINGS, pool_image, show_pooling
+
+#: Vertical-edge (Sobel) kernel of the "edge feature map" source.
+SOBEL_X = torch.tensor([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
+SOURCES = ("photo", "edge feature map")
+
+
+def edge_feature_map(image: Tensor) -> Tensor:
+    """The ``(1, H, W)`` feature map of a vertical-edge detector: ReLU of a Sobel convolution.
+
+    A colour image is first averaged over its channels; the map keeps the input's size (the
+    border pixels are replicated, so the border itself is no edge) and is scaled to a maximum
+    of 1. Introduced in chapter "Pooling".
+
+    Raises:
+        ValueError: if ``image`` is not a ``(C, H, W)`` tensor.
+    """
+    if not isinstance(image, Tensor) or image.ndim != 3:
+        shape = tuple(image.shape) if isinstance(image, Tensor) else type(image).__name__
+        raise ValueError(f"image must be a (C, H, W) tensor, got {shape}")
+    grey = image.detach().float().mean(dim=0, keepdim=True).unsqueeze(0)
+    padded = F.pad(grey, (1, 1, 1, 1), mode="replicate")
+    response = F.relu(F.conv2d(padded, SOBEL_X.view(1, 1, 3, 3).to(grey)))[0]
+    return response / response.max().clamp_min(1e-12)
+
+
+def pooling_explorer(image: Tensor | None = None) -> widgets.VBox:
+    """An explorer: pool a photo or an edge feature map with a chosen kind, kernel and stride.
+
+    ``image`` is a ``(C, H, W)`` tensor (default: Chelsea the cat, greyscale, 128 pixels high).
+    The label under the controls reports the pooling and the output size; the picture under it
+    shows the input and the pooled result over the same extent (the figure of
+    :func:`cnnlib.plot.show_pooling`, rendered to PNG in an ``Image`` widget, so it needs no
+    output capture from the front end). Works with ipywidgets 7 and 8.
+    Introduced in chapter "Pooling".
+
+    Raises:
+        ValueError: if ``image`` is not a ``(C, H, W)`` tensor.
+    """
+    if image is None:
+        from cnnlib.data import sample_image
+
+        image = sample_image("chelsea", size=128, grayscale=True)
+    images = {"photo": image.detach().float(), "edge feature map": edge_feature_map(image)}
+    source = widgets.Dropdown(options=list(SOURCES), value="photo", description="input")
+    kind = widgets.ToggleButtons(options=list(POOLINGS), value="max", description="pooling")
+    kernel = widgets.IntSlider(value=2, min=1, max=8, description="kernel")
+    stride = widgets.IntSlider(value=2, min=1, max=8, description="stride")
+    summary = widgets.Label()
+    picture_widget = widgets.Image(format="png")
+
+    def update(_: object = None) -> None:
+        picture = images[source.value]
+        pooled = pool_image(picture, kind.value, kernel.value, stride.value)
+        (h, w), (ph, pw) = picture.shape[-2:], pooled.shape[-2:]
+        summary.value = (
+            f"{kind.value} pooling, kernel {kernel.value}, stride {stride.value}: "
+            f"{h}×{w} → {ph}×{pw} ({h * w / (ph * pw):.1f} times fewer values)"
+        )
+        fig = show_pooling(picture, [(kind.value, kernel.value, stride.value)], size=3.6)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=80)
+        plt.close(fig)
+        picture_widget.value = buffer.getvalue()
+
+    for control in (source, kind, kernel, stride):
+        control.observe(update, names="value")
+    update()
+    return widgets.VBox(
+        [widgets.HBox([source, kind]), widgets.HBox([kernel, stride]), summary, picture_widget]
+    )

@@ -1,0 +1,123 @@
+"""The pooling explorer driven through its controls, and the static figure it draws."""
+
+from __future__ import annotations
+
+import io
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from cnnlib import data, ops, plot
+from cnnlib.plot.pooling import pool_image
+from cnnlib.widgets import pooling_explorer
+from cnnlib.widgets.pooling import SOBEL_X, edge_feature_map
+
+
+def controls(explorer: widgets.VBox) -> dict[str, widgets.Widget]:
+    (source, kind), (kernel, stride) = explorer.children[0].children, explorer.children[1].children
+    return {"source": source, "kind": kind, "kernel": kernel, "stride": stride,
+            "summary": explorer.children[2], "picture": explorer.children[3]}
+
+
+def shown_picture(picture: widgets.Image) -> np.ndarray:
+    """The PNG the explorer shows, decoded to an (H, W, 4) array."""
+    assert picture.value[:8] == b"\x89PNG\r\n\x1a\n"
+    return plt.imread(io.BytesIO(picture.value), format="png")
+
+
+def shown_size(summary: str) -> tuple[int, int]:
+    """The output size the label reports, from '... : 48×72 → 24×36 (...)'."""
+    size = summary.split("→")[1].split()[0]
+    height, width = size.split("×")
+    return int(height), int(width)
+
+
+@pytest.fixture(scope="module")
+def cat() -> torch.Tensor:
+    return data.sample_image("chelsea", size=48, grayscale=True)
+
+
+def test_default_is_2x2_max_pooling_halving_the_photo(cat: torch.Tensor) -> None:
+    c = controls(pooling_explorer(cat))
+    assert c["summary"].value.startswith("max pooling, kernel 2, stride 2")
+    assert shown_size(c["summary"].value) == tuple(F.max_pool2d(cat, 2).shape[-2:])
+
+
+@pytest.mark.parametrize(("kind", "kernel", "stride"), [("max", 3, 2), ("average", 5, 1),
+                                                        ("max", 2, 5), ("blur", 3, 2), ("blur", 1, 4)])
+def test_label_reports_the_size_pytorch_gives(cat: torch.Tensor, kind: str, kernel: int, stride: int) -> None:
+    c = controls(pooling_explorer(cat))
+    c["kind"].value, c["kernel"].value, c["stride"].value = kind, kernel, stride
+    summary = c["summary"].value
+    assert summary.startswith(f"{kind} pooling, kernel {kernel}, stride {stride}")
+    if kind == "max":
+        expected = F.max_pool2d(cat, kernel, stride).shape[-2:]
+    elif kind == "average":
+        expected = F.avg_pool2d(cat, kernel, stride).shape[-2:]
+    else:  # blurring keeps the size, then every stride-th pixel is kept
+        expected = cat[..., ::stride, ::stride].shape[-2:]
+    assert shown_size(summary) == tuple(expected)
+    ratio = cat.shape[-2] * cat.shape[-1] / (expected[0] * expected[1])
+    assert f"({ratio:.1f} times fewer values)" in summary
+
+
+def test_switching_to_the_feature_map_keeps_the_size_and_changes_the_picture(cat: torch.Tensor) -> None:
+    c = controls(pooling_explorer(cat))
+    c["kernel"].value = c["stride"].value = 4
+    before, picture_before = c["summary"].value, shown_picture(c["picture"])
+    c["source"].value = "edge feature map"
+    assert c["summary"].value == before  # same size ...
+    picture_after = shown_picture(c["picture"])
+    assert picture_after.shape == picture_before.shape
+    assert not np.array_equal(picture_after, picture_before)  # ... other picture
+
+
+def test_the_picture_follows_every_control(cat: torch.Tensor) -> None:
+    c = controls(pooling_explorer(cat))
+    pictures = [shown_picture(c["picture"])]
+    for name, value in [("kind", "average"), ("kernel", 5), ("stride", 3), ("kind", "blur")]:
+        c[name].value = value
+        pictures.append(shown_picture(c["picture"]))
+    for a, b in zip(pictures, pictures[1:]):
+        assert not np.array_equal(a, b)
+
+
+def test_edge_feature_map_is_relu_of_a_sobel_convolution(cat: torch.Tensor) -> None:
+    conv = torch.nn.Conv2d(1, 1, 3, padding=1, padding_mode="replicate", bias=False)
+    with torch.no_grad():
+        conv.weight.copy_(SOBEL_X.view(1, 1, 3, 3))
+        expected = torch.relu(conv(cat.unsqueeze(0)))[0]
+    torch.testing.assert_close(edge_feature_map(cat), expected / expected.max())
+    rgb = data.sample_image("chelsea", size=32)
+    torch.testing.assert_close(edge_feature_map(rgb), edge_feature_map(rgb.mean(0, keepdim=True)))
+
+
+def test_static_figure_shows_the_pooled_images(cat: torch.Tensor) -> None:
+    settings = [("max", 2, 2), ("average", 4, 4), ("blur", 3, 2)]
+    fig = plot.show_pooling(cat, settings, suptitle="test")
+    panels = [ax.images[0].get_array() for ax in fig.axes]
+    torch.testing.assert_close(torch.as_tensor(panels[0].data), cat[0])
+    expected = [ops.max_pool2d(cat, 2), ops.avg_pool2d(cat, 4), ops.blur_pool2d(cat, 3, 2)]
+    for panel, pooled, ax in zip(panels[1:], expected, fig.axes[1:]):
+        torch.testing.assert_close(torch.as_tensor(panel.data), pooled[0])
+        assert f"→ {pooled.shape[-2]}×{pooled.shape[-1]}" in ax.get_title()
+    plt.close(fig)
+
+
+def test_bad_arguments_raise_errors_naming_them(cat: torch.Tensor) -> None:
+    with pytest.raises(ValueError, match="image"):
+        pooling_explorer(cat[0])
+    with pytest.raises(ValueError, match="image"):
+        plot.show_pooling(cat[0], [("max", 2, 2)])
+    with pytest.raises(ValueError, match="settings"):
+        plot.show_pooling(cat, [])
+    with pytest.raises(ValueError, match="kind"):
+        pool_image(cat, "median", 2)
+    with pytest.raises(ValueError, match="kernel_size"):
+        pool_image(cat, "max", 0)
+    with pytest.raises(ValueError, match="stride"):
+        pool_image(cat, "average", 2, 0)
