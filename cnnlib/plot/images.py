@@ -77,3 +77,23 @@ def as_image(x: Tensor) -> Tensor:
     x = x.detach().float()
     span = x.max() - x.min()
     return (x - x.min()) / span if span > 0 else torch.zeros_like(x)
+
+
+def figure_png(fig: Figure, dpi: int = 80, close: bool = True) -> bytes:
+    """The figure as PNG bytes (and closed, unless ``close`` is false), for an explorer to show.
+
+    The explorers in :mod:`cnnlib.widgets` show figures as PNG images in ``Image`` or ``HTML``
+    widgets rather than capturing them in an ``Output`` widget: the image is then saved with the
+    notebook and shows the same in JupyterLab, Colab, on the static site and in tests.
+    Introduced in chapter "Why convolutions?".
+
+    Raises:
+        ValueError: if ``dpi`` is not a positive integer.
+    """
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=check_int("dpi", dpi, 1))
+    if close:
+        plt.close(fig)
+    return buffer.getvalue()

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import io
-
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 from torch import Tensor, nn
 
 from cnnlib.plot.activations import batch_norm_layers, batch_statistics, train_mode_pass
+from cnnlib.plot.images import figure_png
 
 #: Batch sizes the explorer offers.
 BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128)
@@ -58,10 +56,7 @@ def batch_norm_explorer(model: nn.Module, images: Tensor, labels: Tensor, channe
             f"batch means off the running means by {result.mean_deviation:.2f} running std on average"
         )
         fig = batch_statistics({f"batch size {batch_size.value}, {grouping.value}": result}, channels=channels)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=80)
-        plt.close(fig)
-        picture.value = buffer.getvalue()
+        picture.value = figure_png(fig, dpi=80)
 
     for control in (batch_size, grouping, layer):
         control.observe(update, names="value")

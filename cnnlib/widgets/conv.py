@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import io
 
 import ipywidgets as widgets
 import torch.nn.functional as F
@@ -13,6 +12,7 @@ from torch import Tensor
 
 from cnnlib._checks import check_choice, check_int
 from cnnlib.ops.conv import KERNELS, conv2d, named_kernel
+from cnnlib.plot.images import figure_png
 
 #: Padding modes of the explorer, as ``nn.Conv2d`` names them.
 PADDING_MODES = ("zeros", "reflect", "circular")
@@ -110,9 +110,8 @@ class ConvExplorer(widgets.VBox):
             f" → <b>output {out_h}×{out_w}</b>"
         )
         self.figure = _draw(padded, result, self.padding.value, self.kernel.value)
-        png = io.BytesIO()
-        self.figure.savefig(png, format="png", dpi=80)
-        encoded = base64.b64encode(png.getvalue()).decode("ascii")
+        png = figure_png(self.figure, dpi=80, close=False)
+        encoded = base64.b64encode(png).decode("ascii")
         self.picture.value = f'<img src="data:image/png;base64,{encoded}" alt="input and output">'
 
 

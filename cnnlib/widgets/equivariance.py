@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import torch
@@ -12,6 +10,7 @@ from torch import Tensor
 
 from cnnlib._checks import check_choice
 from cnnlib.ops import named_kernel
+from cnnlib.plot.images import figure_png
 
 #: Kernels offered by the explorer, by their names in :data:`cnnlib.ops.KERNELS`.
 KERNEL_NAMES: tuple[str, ...] = ("sobel x", "sobel y", "box blur")
@@ -88,10 +87,7 @@ def equivariance_explorer(image: Tensor) -> widgets.VBox:
             ax.set_title(title)
             ax.axis("off")
         fig.tight_layout()
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=72)
-        plt.close(fig)
-        figure.value = buffer.getvalue()
+        figure.value = figure_png(fig, dpi=72)
 
     for control in (rows, cols, kernel, padding):
         control.observe(update, names="value")

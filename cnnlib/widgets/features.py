@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import io
-
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import torch
 from torch import Tensor, nn
 
 from cnnlib.plot.features import layer_output, show_feature_maps
+from cnnlib.plot.images import figure_png
 
 
 def map_layers(model: nn.Module, image: Tensor) -> list[str]:
@@ -89,10 +87,7 @@ def feature_map_explorer(
             f"{layer.value}: {channels} maps of {height}×{width}"
         )
         fig = show_feature_maps(model, image, layer.value)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=70)
-        plt.close(fig)
-        picture.value = buffer.getvalue()
+        picture.value = figure_png(fig, dpi=70)
 
     for control in (index, layer):
         control.observe(update, names="value")

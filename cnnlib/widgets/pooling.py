@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import io
-
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from cnnlib.plot.images import figure_png
 from cnnlib.plot.pooling import POOLINGS, pool_image, show_pooling
 
 #: Vertical-edge (Sobel) kernel of the "edge feature map" source.
@@ -70,10 +68,7 @@ def pooling_explorer(image: Tensor | None = None) -> widgets.VBox:
             f"{h}×{w} → {ph}×{pw} ({h * w / (ph * pw):.1f} times fewer values)"
         )
         fig = show_pooling(picture, [(kind.value, kernel.value, stride.value)], size=3.6)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=80)
-        plt.close(fig)
-        picture_widget.value = buffer.getvalue()
+        picture_widget.value = figure_png(fig, dpi=80)
 
     for control in (source, kind, kernel, stride):
         control.observe(update, names="value")

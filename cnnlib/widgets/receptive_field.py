@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import base64
-import io
 
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 from torch import nn
 
+from cnnlib.plot.images import figure_png
 from cnnlib.plot.receptive_field import field_cone, field_diagram
 from cnnlib.receptive_field import receptive_field
 
@@ -69,9 +69,8 @@ class ReceptiveFieldExplorer(widgets.VBox):
         self.figure = Figure(figsize=(8, 0.5 * L + 1.6))  # not pyplot: nothing global to close
         field_diagram(L, k, s, d, ax=self.figure.subplots())
         self.figure.tight_layout()
-        png = io.BytesIO()
-        self.figure.savefig(png, format="png", dpi=80)
-        encoded = base64.b64encode(png.getvalue()).decode("ascii")
+        png = figure_png(self.figure, dpi=80, close=False)
+        encoded = base64.b64encode(png).decode("ascii")
         self.picture.value = f'<img src="data:image/png;base64,{encoded}" alt="receptive field diagram">'
 
 
