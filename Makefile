@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # Tools started by Jupyter (the notebook kernel among them) must come from the environment.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: book test execute clean
+.PHONY: book test execute upgrade check-newest check-oldest clean
 
 $(STAMP): pyproject.toml requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,34 @@ test: $(STAMP) node_modules/.installed
 ## execute: re-run every notebook top to bottom in a fresh kernel and store its outputs
 execute: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py chapters/*.ipynb
+
+## upgrade: bring .venv to the newest releases the registry serves (CI's fresh .venv already is)
+upgrade: $(STAMP)
+	$(BIN)/python -m pip install --quiet --upgrade --upgrade-strategy eager -r requirements.txt
+	$(BIN)/python tools/stack_report.py
+
+## check-newest: the whole suite on the newest releases
+check-newest: upgrade test
+
+# The oldest supported stack (stacks/oldest.txt) in its own environment, without cnnlib: the
+# notebooks' first cell installs it from this checkout, as it installs it from GitHub on Colab.
+OLDEST := .venv-oldest
+$(OLDEST)/.installed: stacks/oldest.txt
+	rm -rf $(OLDEST)
+	$(PYTHON) -m venv $(OLDEST)
+	$(OLDEST)/bin/python -m pip install --quiet --upgrade pip
+	$(OLDEST)/bin/python -m pip install --quiet -c stacks/oldest.txt \
+		$$(grep -Eo '^[A-Za-z0-9_.-]+==' stacks/oldest.txt | tr -d '=') pytest nbval ipykernel
+	touch $@
+
+## check-oldest: every notebook with nbval on the oldest supported stack, cnnlib installed by the notebooks
+check-oldest: $(OLDEST)/.installed
+	$(OLDEST)/bin/python -m pip uninstall --quiet --yes cnnlib
+	$(OLDEST)/bin/python tools/stack_report.py
+	PATH="$(abspath $(OLDEST))/bin:$$PATH" CNNLIB_SOURCE="file://$(CURDIR)" \
+		PIP_CONSTRAINT="$(CURDIR)/stacks/oldest.txt" \
+		$(OLDEST)/bin/python -m pytest chapters
+	$(OLDEST)/bin/python tools/stack_report.py
 
 clean:
 	rm -rf _build

@@ -8,6 +8,8 @@ Each module holds one concept of the book:
 - :mod:`cnnlib.models` -- the networks of the book as ``nn.Module`` classes.
 - :mod:`cnnlib.data` -- real data that ships inside installed packages (no downloads).
 - :mod:`cnnlib.train` -- devices, seeds and a plain training loop.
+- :mod:`cnnlib.gradients` -- gradient norms per layer (vanishing and exploding gradients).
+- :mod:`cnnlib.transfer` -- pretrained weights (torchvision's and the book's own), freezing.
 - :mod:`cnnlib.plot` -- matplotlib figures.
 - :mod:`cnnlib.widgets` -- ipywidgets explorers (ipywidgets 7 and 8).
 - :mod:`cnnlib.book` -- helpers that tie a notebook to the book (glued numbers).

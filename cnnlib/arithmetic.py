@@ -26,6 +26,13 @@ def linear_params(in_features: int, out_features: int, bias: bool = True) -> int
 
     Raises:
         ValueError: if a feature count is not positive.
+
+    Examples:
+        >>> from cnnlib.arithmetic import linear_params
+        >>> linear_params(28 * 28, 10)
+        7850
+        >>> linear_params(28 * 28, 10, bias=False)
+        7840
     """
     n_in = check_int("in_features", in_features, 1)
     n_out = check_int("out_features", out_features, 1)
@@ -47,6 +54,13 @@ def conv2d_params(
 
     Raises:
         ValueError: if a count is not positive or ``groups`` does not divide both channel counts.
+
+    Examples:
+        >>> from cnnlib.arithmetic import conv2d_params
+        >>> conv2d_params(3, 64, 3)
+        1792
+        >>> conv2d_params(32, 32, 3, bias=False, groups=32)
+        288
     """
     c_in = check_int("in_channels", in_channels, 1)
     c_out = check_int("out_channels", out_channels, 1)
@@ -76,6 +90,13 @@ def conv_output_size(
     Raises:
         ValueError: for a non-positive size, kernel, stride or dilation, a negative padding, or
             settings whose output would be empty.
+
+    Examples:
+        >>> from cnnlib.arithmetic import conv_output_size
+        >>> conv_output_size(32, kernel_size=5)
+        28
+        >>> conv_output_size((224, 224), kernel_size=11, stride=4, padding=2)
+        (55, 55)
     """
     pairs = [isinstance(a, (tuple, list)) for a in (size, kernel_size, stride, padding, dilation)]
     n = check_pair("size", size, 1)
@@ -103,6 +124,17 @@ def count_params(model: nn.Module, trainable_only: bool = False) -> int:
 
     Raises:
         TypeError: if ``model`` is not an ``nn.Module``.
+
+    Examples:
+        >>> from torch import nn
+        >>> from cnnlib.arithmetic import count_params
+        >>> model = nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU(), nn.Conv2d(8, 8, 3))
+        >>> count_params(model)
+        808
+        >>> model[0].requires_grad_(False)
+        Conv2d(3, 8, kernel_size=(3, 3), stride=(1, 1))
+        >>> count_params(model, trainable_only=True)
+        584
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
@@ -130,6 +162,15 @@ def pool_output_size(
     Raises:
         ValueError: for a non-positive size, kernel, stride or dilation, a negative padding, a
             padding above half the kernel, or settings whose output would be empty.
+
+    Examples:
+        >>> from cnnlib.arithmetic import pool_output_size
+        >>> pool_output_size(28, kernel_size=2)
+        14
+        >>> pool_output_size(55, kernel_size=3, stride=2)
+        27
+        >>> pool_output_size(5, kernel_size=2, ceil_mode=True)
+        3
     """
     if not isinstance(ceil_mode, bool):
         raise TypeError(f"ceil_mode must be True or False, got {ceil_mode!r}")
@@ -161,7 +202,7 @@ def pool_output_size(
 
 # --- Multiply-accumulate operations (chapter "LeNet-5, AlexNet and VGG") ---------------------
 
-#: Columns of :attr:`MacCount.table`, in order.
+#: Columns of the ``table`` of a :class:`MacCount`, in order.
 MAC_COLUMNS = ("layer", "type", "output shape", "params", "MACs")
 
 
@@ -173,6 +214,18 @@ class MacCount:
     qualified name in the model, its type, its output shape for one example (no batch
     dimension), its own parameters and its multiply-accumulate operations (MACs).
     Introduced in chapter "LeNet-5, AlexNet and VGG".
+
+    Examples:
+        >>> from torch import nn
+        >>> from cnnlib.arithmetic import count_macs
+        >>> model = nn.Sequential(nn.Conv2d(1, 4, 3), nn.Flatten(), nn.Linear(4 * 6 * 6, 10))
+        >>> count = count_macs(model, (1, 8, 8))
+        >>> count.total
+        2736
+        >>> count.params
+        1490
+        >>> count.table.set_index("layer").loc["2", "MACs"]
+        np.int64(1440)
     """
 
     table: pd.DataFrame
@@ -212,6 +265,17 @@ def layer_macs(
 
     ``inputs`` are the positional arguments of the call (for attention, ``query`` and ``key`` may
     also come from ``kwargs``). Introduced in chapter "LeNet-5, AlexNet and VGG".
+
+    Examples:
+        >>> import torch
+        >>> from torch import nn
+        >>> from cnnlib.arithmetic import layer_macs
+        >>> conv = nn.Conv2d(3, 8, kernel_size=3)
+        >>> x = torch.zeros(1, 3, 10, 10)
+        >>> layer_macs(conv, (x,), conv(x))
+        13824
+        >>> 8 * 8 * 8 * (3 * 3 * 3)
+        13824
     """
     if isinstance(module, nn.MultiheadAttention):
         kwargs = kwargs or {}
@@ -273,6 +337,15 @@ def count_macs(model: nn.Module, input_size: Sequence[int]) -> MacCount:
         TypeError: if ``model`` is not an ``nn.Module`` or ``input_size`` is not a sequence of
             integers.
         ValueError: if ``input_size`` is empty or holds a non-positive size.
+
+    Examples:
+        >>> from torchvision.models import resnet18
+        >>> from cnnlib.arithmetic import count_macs
+        >>> macs = count_macs(resnet18(), (3, 224, 224))
+        >>> round(macs.total / 1e9, 2)
+        1.81
+        >>> macs.params
+        11689512
     """
     import pandas as pd
 
@@ -333,5 +406,86 @@ def count_macs(model: nn.Module, input_size: Sequence[int]) -> MacCount:
     return MacCount(table=table, input_size=shape)
 
 
+# --- Compound scaling (chapter "EfficientNet and ConvNeXt") ----------------------------------
+
+
+@dataclass(frozen=True)
+class CompoundScaling:
+    """Result of ``compound_scaling``: the multipliers of depth, width and resolution, and
+    the factor by which they multiply the MACs, ``depth * width**2 * resolution**2``.
+    Introduced in chapter "EfficientNet and ConvNeXt".
+
+    Examples:
+        >>> from cnnlib.arithmetic import CompoundScaling
+        >>> CompoundScaling(depth=2.0, width=1.0, resolution=2.0).macs  # twice the layers, four times the positions
+        8.0
+    """
+
+    depth: float
+    width: float
+    resolution: float
+
+    @property
+    def macs(self) -> float:
+        """The predicted growth of the MACs, linear in depth and quadratic in width and in resolution."""
+        return self.depth * self.width**2 * self.resolution**2
+
+
+def compound_scaling(
+    phi: float, alpha: float = 1.2, beta: float = 1.1, gamma: float = 1.15
+) -> CompoundScaling:
+    """EfficientNet's compound scaling: depth ``alpha**phi``, width ``beta**phi`` and resolution
+    ``gamma**phi`` (Tan & Le, 2019, equation 3; the defaults are the paper's grid-searched values).
+
+    The MACs of a convolutional network grow linearly with its depth and quadratically with its
+    width and its resolution, so they grow by ``(alpha * beta**2 * gamma**2) ** phi``: about
+    ``2**phi`` under the paper's constraint ``alpha * beta**2 * gamma**2 ~ 2``.
+    Introduced in chapter "EfficientNet and ConvNeXt".
+
+    Raises:
+        TypeError: if an argument is not a number.
+        ValueError: for a negative ``phi`` or a coefficient below 1.
+
+    Examples:
+        >>> from cnnlib.arithmetic import compound_scaling
+        >>> step = compound_scaling(1)  # alpha=1.2, beta=1.1, gamma=1.15
+        >>> step.depth, step.width, step.resolution
+        (1.2, 1.1, 1.15)
+        >>> round(step.macs, 3)  # alpha * beta**2 * gamma**2, close to 2
+        1.92
+        >>> round(compound_scaling(3).macs, 2)
+        7.08
+    """
+    values = {"phi": phi, "alpha": alpha, "beta": beta, "gamma": gamma}
+    for name, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise TypeError(f"{name} must be a number, got {value!r}")
+        if not math.isfinite(value):
+            raise ValueError(f"{name} must be finite, got {value}")
+    if phi < 0:
+        raise ValueError(f"phi must be non-negative, got {phi}")
+    for name in ("alpha", "beta", "gamma"):
+        if values[name] < 1:
+            raise ValueError(f"{name} must be at least 1 (a network is scaled up), got {values[name]}")
+    return CompoundScaling(depth=alpha**phi, width=beta**phi, resolution=gamma**phi)
+
+
 # Receptive fields (chapter "Receptive fields"): they run a model, so they live in their own module.
 from cnnlib.receptive_field import ReceptiveField, effective_receptive_field, receptive_field  # noqa: E402, F401
+
+__all__ = [
+    "linear_params",
+    "conv2d_params",
+    "conv_output_size",
+    "pool_output_size",
+    "count_params",
+    "count_macs",
+    "layer_macs",
+    "MacCount",
+    "MAC_COLUMNS",
+    "receptive_field",
+    "effective_receptive_field",
+    "ReceptiveField",
+    "compound_scaling",
+    "CompoundScaling",
+]

@@ -17,27 +17,47 @@ def _plain(value: Any) -> Any:
     return value
 
 
+#: The prefix myst-nb (and scrapbook) give the MIME types of a glued value that is not displayed.
+GLUE_PREFIX = "application/papermill.record/"
+
+
 def glue(name: str, value: Any, display: bool = False) -> Any:
     """Record ``value`` under ``name`` so the page's prose can show it with ``{glue:text}`name```.
 
-    Uses myst-nb's ``glue`` when it is installed (building the book); elsewhere, as on Colab, it
-    only shows the value when ``display`` is true. Round floats before gluing them: the stored
-    text is what nbval compares. Returns the (plain) value, so a cell can glue and use it.
+    In a Jupyter kernel it emits exactly the output of myst-nb's ``glue`` (the value's MIME
+    bundle with :data:`GLUE_PREFIX` on its types, and the name in ``scrapbook`` metadata), without
+    needing myst-nb: a notebook gives the same outputs on Colab as where the book is built, so
+    nbval can check it on both. Outside a kernel (a script, a doctest) it records nothing. Round
+    floats before gluing them: the stored text is what nbval compares. Returns the (plain) value,
+    so a cell can glue and use it.
     Introduced in chapter "Why convolutions?".
 
+    Args:
+        name: the name the prose uses; no colon (the role uses ``:`` for formats).
+        value: the value; NumPy and one-element torch values become Python numbers.
+        display: also show the value in the notebook.
+
     Raises:
-        ValueError: if ``name`` is empty or contains a colon (the role uses ``:`` for formats).
+        ValueError: if ``name`` is empty or contains a colon.
+
+    Examples:
+        >>> from cnnlib.book import glue
+        >>> glue("n_classes", 10)
+        10
     """
     if not isinstance(name, str) or not name or ":" in name:
         raise ValueError(f"name must be a non-empty string without ':', got {name!r}")
     value = _plain(value)
     try:
-        from myst_nb import glue as myst_glue
-    except ImportError:
-        if display:
-            from IPython.display import display as show
-
-            show(value)
+        from IPython import get_ipython
+        from IPython.display import display as show
+    except ImportError:  # no IPython: nothing can record the value
         return value
-    myst_glue(name, value, display=display)
+    shell = get_ipython()
+    if shell is None:
+        return value
+    bundle, metadata = shell.display_formatter.format(value)
+    prefix = "" if display else GLUE_PREFIX
+    metadata["scrapbook"] = {"name": name, "mime_prefix": prefix}
+    show({prefix + key: data for key, data in bundle.items()}, raw=True, metadata=metadata)
     return value

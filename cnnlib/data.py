@@ -52,6 +52,16 @@ def load_digits(
 
     Raises:
         ValueError: for a ``size`` below 4, an unknown ``split`` or a ``test_fraction`` outside (0, 1).
+
+    Examples:
+        >>> from cnnlib.data import load_digits
+        >>> images, labels = load_digits(size=8, split="train")
+        >>> images.shape, images.dtype, labels.shape
+        (torch.Size([1437, 1, 8, 8]), torch.float32, torch.Size([1437]))
+        >>> float(images.min()), float(images.max())
+        (0.0, 1.0)
+        >>> load_digits(size=32, split="test")[0].shape
+        torch.Size([360, 1, 32, 32])
     """
     from sklearn.datasets import load_digits as sk_load_digits
     from sklearn.model_selection import train_test_split
@@ -90,6 +100,13 @@ def sample_image(
 
     Raises:
         ValueError: for a name not in :data:`SAMPLE_IMAGES` or a non-positive size.
+
+    Examples:
+        >>> from cnnlib.data import sample_image
+        >>> sample_image("chelsea", size=64).shape
+        torch.Size([3, 64, 96])
+        >>> sample_image("camera", size=(32, 48), grayscale=True).shape
+        torch.Size([1, 32, 48])
     """
     from skimage import data as skdata
 
@@ -122,6 +139,14 @@ def permute_pixels(images: Tensor, seed: int = 0) -> tuple[Tensor, Tensor]:
 
     Raises:
         ValueError: if ``images`` is not a 4-D ``(N, C, H, W)`` tensor.
+
+    Examples:
+        >>> import torch
+        >>> from cnnlib.data import permute_pixels
+        >>> images = torch.arange(8.0).reshape(2, 1, 2, 2)
+        >>> shuffled, order = permute_pixels(images, seed=0)
+        >>> torch.equal(shuffled.flatten(1), images.flatten(1)[:, order])
+        True
     """
     if not isinstance(images, Tensor) or images.ndim != 4:
         shape = tuple(images.shape) if isinstance(images, Tensor) else type(images).__name__

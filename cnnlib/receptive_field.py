@@ -45,8 +45,8 @@ _ALIASES = {
     "truediv": "div", "itruediv": "div", "rtruediv": "div", "concat": "cat",
     "concatenate": "cat", "swapaxes": "transpose", "max_pool2d_with_indices": "max_pool2d",
 }
-#: Operations that act on each position separately: the field passes through unchanged (several
-#: tracked inputs, as in a residual addition, merge their fields).
+#: Operations that act on each position separately. The field passes through them unchanged
+#: (several tracked inputs, as in a residual addition, merge their fields).
 POINTWISE = frozenset({
     "relu", "relu6", "hardtanh", "leaky_relu", "elu", "selu", "celu", "gelu", "silu", "mish",
     "sigmoid", "tanh", "hardswish", "hardsigmoid", "softplus", "softsign", "prelu", "rrelu",
@@ -133,6 +133,13 @@ class ReceptiveField:
         input_size: the ``(C, H, W)`` input the network was analysed on.
         output_size: the (height, width) of the last spatial map.
         rows: one record per layer call, the rows of :attr:`table`.
+
+    Examples:
+        >>> from torch import nn
+        >>> from cnnlib.arithmetic import receptive_field
+        >>> field = receptive_field(nn.Conv2d(1, 1, 3, stride=2, padding=1), (1, 8, 8))
+        >>> field.size, field.stride, field.padding, field.output_size
+        ((3, 3), (2, 2), (1, 1), (4, 4))
     """
 
     size: Pair
@@ -144,7 +151,7 @@ class ReceptiveField:
 
     @property
     def table(self) -> pd.DataFrame:
-        """One row per layer call with the columns of :data:`FIELD_COLUMNS`.
+        """One row per layer call with the columns of ``FIELD_COLUMNS``.
 
         ``kernel``, ``stride``, ``dilation`` and ``padding`` are the layer's own settings;
         ``receptive field``, ``jump`` and ``effective padding`` describe its output in input
@@ -546,6 +553,14 @@ def receptive_field(
         ValueError: if ``input_size`` is not three positive sizes, ``until`` names no layer of the
             model, the model fails on such an input, a layer's effect on the field is unknown
             (adaptive pooling, upsampling, ...), or branches with different jumps merge.
+
+    Examples:
+        >>> from torch import nn
+        >>> from cnnlib.arithmetic import receptive_field
+        >>> model = nn.Sequential(nn.Conv2d(1, 4, 3), nn.MaxPool2d(2), nn.Conv2d(4, 4, 3))
+        >>> field = receptive_field(model, (1, 32, 32))
+        >>> field.size, field.stride
+        ((8, 8), (2, 2))
     """
     model = _check_model(model)
     shape = _check_input_size(input_size)
@@ -602,6 +617,18 @@ def effective_receptive_field(
         ValueError: for a bad ``input_size``, ``samples`` or ``seed``, ``inputs`` of another
             shape, a model on the ``meta`` device, the errors of :func:`receptive_field`, or a
             gradient that is zero everywhere.
+
+    Examples:
+        >>> import torch
+        >>> from torch import nn
+        >>> from cnnlib.arithmetic import effective_receptive_field
+        >>> _ = torch.manual_seed(0)
+        >>> model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.Conv2d(4, 1, 3, padding=1))
+        >>> erf = effective_receptive_field(model, (1, 15, 15))
+        >>> erf.shape
+        torch.Size([15, 15])
+        >>> bool(erf[7, 7] > 0) and bool(erf[0, 0] == 0)
+        True
     """
     model = _check_model(model)
     shape = _check_input_size(input_size)

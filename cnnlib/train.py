@@ -36,6 +36,11 @@ def get_device() -> torch.device:
     """The best available device: CUDA, then Apple's MPS, then the CPU.
 
     Introduced in chapter "Why convolutions?".
+
+    Examples:
+        >>> from cnnlib.train import get_device
+        >>> get_device().type in ("cpu", "cuda", "mps")
+        True
     """
     if torch.cuda.is_available():
         return torch.device("cuda")
@@ -53,6 +58,15 @@ def seed_everything(seed: int) -> None:
 
     Raises:
         ValueError: if ``seed`` is negative.
+
+    Examples:
+        >>> import torch
+        >>> from cnnlib.train import seed_everything
+        >>> seed_everything(0)
+        >>> a = torch.rand(3)
+        >>> seed_everything(0)
+        >>> torch.equal(a, torch.rand(3))
+        True
     """
     seed = check_int("seed", seed, 0)
     random.seed(seed)
@@ -77,6 +91,15 @@ def as_loader(data: Data, batch_size: int = 64, shuffle: bool = False, seed: int
     Raises:
         TypeError: if ``data`` is neither a DataLoader nor an ``(inputs, labels)`` pair of tensors.
         ValueError: if the two tensors hold different numbers of examples, or none.
+
+    Examples:
+        >>> from cnnlib.data import load_digits
+        >>> from cnnlib.train import as_loader
+        >>> loader = as_loader(load_digits(split="test"), batch_size=100)
+        >>> len(loader)
+        4
+        >>> next(iter(loader))[0].shape
+        torch.Size([100, 1, 8, 8])
     """
     if isinstance(data, DataLoader):
         return data
@@ -121,6 +144,14 @@ class History:
     training (the validation pass excluded, so that runs with and without validation data
     compare). Introduced in chapter
     "Why convolutions?".
+
+    Examples:
+        >>> from cnnlib.train import History
+        >>> history = History(train_loss=[1.0, 0.5], train_acc=[0.6, 0.8])
+        >>> history.epochs
+        2
+        >>> list(history.to_frame().columns)
+        ['train_loss', 'train_acc']
     """
 
     train_loss: list[float] = field(default_factory=list)
@@ -163,6 +194,15 @@ class Evaluation:
 
     ``predictions`` and ``labels`` hold the predicted and the true class of every example, in
     the order of the data, on the CPU.
+
+    Examples:
+        >>> import torch
+        >>> from torch import nn
+        >>> from cnnlib.train import evaluate
+        >>> images, labels = torch.zeros(4, 1, 2, 2), torch.tensor([0, 1, 1, 1])
+        >>> result = evaluate(nn.Sequential(nn.Flatten(), nn.Linear(4, 2)), (images, labels))
+        >>> result.confusion.shape
+        torch.Size([2, 2])
     """
 
     loss: float
@@ -217,6 +257,17 @@ def evaluate(
         TypeError: for a model that is not an ``nn.Module``, a ``loss_fn`` that is not callable,
             or data that is neither a DataLoader nor an ``(inputs, labels)`` pair.
         ValueError: if ``data`` holds no example.
+
+    Examples:
+        >>> from cnnlib.data import load_digits
+        >>> from cnnlib.models import SmallCNN
+        >>> from cnnlib.train import evaluate, seed_everything
+        >>> seed_everything(0)
+        >>> result = evaluate(SmallCNN(), load_digits(split="test"))
+        >>> 0.0 <= result.accuracy <= 1.0, result.confusion.shape
+        (True, torch.Size([10, 10]))
+        >>> int(result.confusion.sum()) == len(result.labels)
+        True
     """
     model = _check_model(model)
     loss_fn = _check_loss_fn(loss_fn)
@@ -364,6 +415,18 @@ def fit(
         ValueError: for a non-positive number of epochs, batch size or learning rate, both
             ``optimizer`` and ``lr``, an optimizer that holds none of the model's parameters,
             empty data, or an unknown device.
+
+    Examples:
+        >>> from cnnlib.data import load_digits
+        >>> from cnnlib.models import SmallCNN
+        >>> from cnnlib.train import evaluate, fit, seed_everything
+        >>> seed_everything(0)
+        >>> model = SmallCNN()
+        >>> history = fit(model, load_digits(split="train"), load_digits(split="test"), epochs=3, progress=False)
+        >>> history.epochs
+        3
+        >>> history.val_acc[-1] > 0.8
+        False
     """
     from tqdm.auto import tqdm
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from pathlib import Path
 
@@ -13,6 +14,10 @@ ROOT = Path(__file__).resolve().parents[1]
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 TOC_TEXT = (ROOT / "_toc.yml").read_text()
 NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
+_spec = importlib.util.spec_from_file_location("setup_cell", ROOT / "tools" / "setup_cell.py")
+_setup_cell = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_setup_cell)
+SETUP_CELL = _setup_cell.setup_cell()
 GLUE_ROLE = re.compile(r"\{glue:text\}`([^`:]+)(?::([^`]*))?`")
 
 
@@ -54,11 +59,12 @@ def test_notebook_was_executed_in_order_without_errors(path: Path) -> None:
 def test_first_cell_installs_cnnlib_from_the_configured_repository(path: Path) -> None:
     first = code_cells(nbformat.read(path, as_version=4))[0]
     repository = CONFIG["repository"]
-    source = f'"git+{repository["url"]}@{repository["branch"]}"'
-    assert source in first.source, f"{path.name}: first cell must install cnnlib from {source}"
-    assert 'os.environ.get(\n        "CNNLIB_SOURCE"' in first.source
-    assert '%pip install --quiet "cnnlib @ {CNNLIB_SOURCE}"' in first.source
+    assert f'git+{repository["url"]}@{repository["branch"]}' in SETUP_CELL
+    assert first.source == SETUP_CELL, (
+        f"{path.name}: the first cell must be the set-up cell; run tools/setup_cell.py --write"
+    )
     assert "remove-cell" in first.metadata.get("tags", [])
+    assert not first.outputs, "the set-up cell shows nothing when cnnlib is installed"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

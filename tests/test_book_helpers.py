@@ -26,3 +26,33 @@ def test_glue_records_text_that_myst_nb_can_format(capsys: pytest.CaptureFixture
 def test_glue_rejects_names_the_role_cannot_use(name: object) -> None:
     with pytest.raises(ValueError, match="name"):
         glue(name, 1)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("display", [False, True])
+def test_glue_emits_what_myst_nb_glue_emits(monkeypatch: pytest.MonkeyPatch, display: bool) -> None:
+    """In a kernel, our glue and myst-nb's give the same display message (so the stored outputs
+    do not depend on whether myst-nb is installed, as on Colab)."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from myst_nb import glue as myst_glue
+
+    import IPython.display
+
+    shell = InteractiveShell.instance()
+    shown: list[tuple[tuple, dict]] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *args, **kwargs: shown.append((args, kwargs)))
+    import myst_nb.ext.glue as myst_glue_module
+
+    monkeypatch.setattr(myst_glue_module, "ipy_display", lambda *args, **kwargs: shown.append((args, kwargs)))
+    try:
+        glue("ratio", np.float64(0.25), display=display)
+        myst_glue("ratio", 0.25, display=display)
+    finally:
+        InteractiveShell.clear_instance()
+    ours, theirs = shown
+    assert ours == theirs
+    assert ("application/papermill.record/text/plain" in ours[0][0]) is not display
+
+
+def test_glue_outside_a_kernel_records_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    assert glue("quiet", 3) == 3
+    assert capsys.readouterr().out == ""

@@ -14,3 +14,21 @@ from cnnlib.ops.pooling import (
     blur_pool2d,
     max_pool2d,
 )
+
+__all__ = [
+    "conv2d",
+    "conv2d_naive",
+    "unfold",
+    "named_kernel",
+    "KERNELS",
+    "max_pool2d",
+    "avg_pool2d",
+    "adaptive_windows",
+    "adaptive_avg_pool2d",
+    "adaptive_max_pool2d",
+    "binomial_kernel",
+    "blur_pool2d",
+    "batch_norm",
+    "BatchNorm2d",
+    "fuse_conv_bn",
+]

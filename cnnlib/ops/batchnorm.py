@@ -103,6 +103,17 @@ def batch_norm(
             shape is not ``(C,)``, only one of the two running statistics, no running
             statistics in evaluation mode, a ``momentum`` outside [0, 1], a negative ``eps``, or
             (in training mode) a single value per channel, whose variance is undefined.
+
+    Examples:
+        >>> import torch
+        >>> import torch.nn.functional as F
+        >>> from cnnlib.ops import batch_norm
+        >>> x = torch.randn(8, 3, 4, 4)
+        >>> mean, var = torch.zeros(3), torch.ones(3)
+        >>> y = batch_norm(x, mean, var, training=True)
+        >>> round(y.mean().item(), 4) == 0.0
+        True
+        >>> torch.testing.assert_close(y, F.batch_norm(x, torch.zeros(3), torch.ones(3), training=True))
     """
     if not isinstance(input, Tensor):
         raise TypeError(f"input must be a torch.Tensor, got {type(input).__name__}")
@@ -183,6 +194,15 @@ class BatchNorm2d(nn.Module):
         ValueError: for a non-positive ``num_features``, a negative ``eps`` or a ``momentum``
             outside [0, 1]; when called, for an input that is not 4-D or has the wrong number
             of channels, or a batch with one value per channel in training mode.
+
+    Examples:
+        >>> import torch
+        >>> from torch import nn
+        >>> from cnnlib.ops import BatchNorm2d
+        >>> ours, theirs = BatchNorm2d(3), nn.BatchNorm2d(3)
+        >>> x = torch.randn(8, 3, 4, 4)
+        >>> torch.testing.assert_close(ours(x), theirs(x))
+        >>> torch.testing.assert_close(ours.running_mean, theirs.running_mean)
     """
 
     def __init__(
@@ -275,6 +295,17 @@ def fuse_conv_bn(conv: nn.Conv2d, bn: nn.Module) -> nn.Conv2d:
         ValueError: if ``bn`` is in training mode (it would normalise with each batch's own
             statistics, which no fixed convolution can reproduce), keeps no running statistics,
             or has a number of features different from ``conv``'s output channels.
+
+    Examples:
+        >>> import torch
+        >>> from torch import nn
+        >>> from cnnlib.ops import fuse_conv_bn
+        >>> conv, bn = nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4)
+        >>> _ = bn(conv(torch.randn(8, 3, 6, 6)))  # gather running statistics
+        >>> bn = bn.eval()
+        >>> fused = fuse_conv_bn(conv, bn)
+        >>> x = torch.randn(2, 3, 6, 6)
+        >>> torch.testing.assert_close(fused(x), bn(conv(x)))
     """
     if not isinstance(conv, nn.Conv2d):
         raise TypeError(f"conv must be a torch.nn.Conv2d, got {type(conv).__name__}")

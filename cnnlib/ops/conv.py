@@ -42,7 +42,7 @@ KERNELS: dict[str, list[list[float]]] = {
 
 
 def named_kernel(name: str, dtype: torch.dtype = torch.float32) -> Tensor:
-    """A hand-designed 3x3 kernel from :data:`KERNELS` as a ``(3, 3)`` tensor.
+    """A hand-designed 3x3 kernel from ``KERNELS`` as a ``(3, 3)`` tensor.
 
     Blurs average a neighbourhood (their weights sum to 1, so flat regions keep their
     brightness); "sharpen" adds the difference from the neighbours back to the centre; Sobel
@@ -50,7 +50,16 @@ def named_kernel(name: str, dtype: torch.dtype = torch.float32) -> Tensor:
     regions give 0). Introduced in chapter "The convolution operation".
 
     Raises:
-        ValueError: for a name that is not a key of :data:`KERNELS`.
+        ValueError: for a name that is not a key of ``KERNELS``.
+
+    Examples:
+        >>> from cnnlib.ops import KERNELS, named_kernel
+        >>> sorted(KERNELS)[:3]
+        ['box blur', 'gaussian blur', 'identity']
+        >>> named_kernel("sobel x")
+        tensor([[-1.,  0.,  1.],
+                [-2.,  0.,  2.],
+                [-1.,  0.,  1.]])
     """
     check_choice("name", name, list(KERNELS))
     return torch.tensor(KERNELS[name], dtype=dtype)
@@ -183,6 +192,16 @@ def unfold(
         TypeError: if ``x`` is not a tensor or an argument is not an integer.
         ValueError: for a bad shape, a non-positive kernel size, stride or dilation, a negative
             padding, or windows larger than the padded input.
+
+    Examples:
+        >>> import torch
+        >>> from cnnlib.ops import unfold
+        >>> x = torch.arange(16.0).reshape(1, 1, 4, 4)
+        >>> cols = unfold(x, kernel_size=2, stride=2)
+        >>> cols.shape
+        torch.Size([1, 4, 4])
+        >>> cols[0, :, 0]
+        tensor([0., 1., 4., 5.])
     """
     x = _check_input(x)
     kernel_size = check_pair("kernel_size", kernel_size, 1)
@@ -216,7 +235,7 @@ def conv2d(
     ``(N, groups, C_in / groups * kH * kW, H_out * W_out)`` and multiplied by the weights seen as
     a ``(groups, C_out / groups, C_in / groups * kH * kW)`` matrix: the matrix product does all
     the arithmetic. A large batch is processed a few images at a time, so that the im2col matrix
-    holds at most :data:`COLUMNS_BUDGET` numbers. Differentiable through autograd.
+    holds at most ``COLUMNS_BUDGET`` numbers. Differentiable through autograd.
     Introduced in chapter "The convolution operation".
 
     Raises:
@@ -225,6 +244,15 @@ def conv2d(
         ValueError: for a bad shape, channels that do not match ``weight`` and ``groups``, a
             non-positive stride, dilation or groups, a negative or unknown padding,
             ``padding="same"`` with a stride, or a kernel larger than the padded input.
+
+    Examples:
+        >>> import torch
+        >>> import torch.nn.functional as F
+        >>> from cnnlib.ops import conv2d
+        >>> x, w = torch.randn(2, 3, 9, 9), torch.randn(4, 3, 3, 3)
+        >>> conv2d(x, w, stride=2, padding=1).shape
+        torch.Size([2, 4, 5, 5])
+        >>> torch.testing.assert_close(conv2d(x, w, padding=1), F.conv2d(x, w, padding=1))
     """
     x = _check_input(x)
     groups = _check_weight(x, weight, bias, groups)
@@ -269,6 +297,14 @@ def conv2d_naive(
 
     Raises:
         TypeError, ValueError: as :func:`conv2d`.
+
+    Examples:
+        >>> import torch
+        >>> from cnnlib.ops import conv2d, conv2d_naive
+        >>> x, w = torch.randn(1, 2, 6, 6), torch.randn(3, 2, 3, 3)
+        >>> conv2d_naive(x, w).shape
+        torch.Size([1, 3, 4, 4])
+        >>> torch.testing.assert_close(conv2d_naive(x, w), conv2d(x, w))
     """
     x = _check_input(x)
     groups = _check_weight(x, weight, bias, groups)

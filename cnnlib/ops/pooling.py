@@ -125,6 +125,16 @@ def max_pool2d(
         TypeError: for an input that is not a floating-point tensor or non-integer sizes.
         ValueError: for a bad input shape, non-positive kernel, stride or dilation, padding that is
             negative or above half the kernel, or settings whose output would be empty.
+
+    Examples:
+        >>> import torch
+        >>> import torch.nn.functional as F
+        >>> from cnnlib.ops import max_pool2d
+        >>> x = torch.arange(16.0).reshape(1, 1, 4, 4)
+        >>> max_pool2d(x, kernel_size=2)
+        tensor([[[[ 5.,  7.],
+                  [13., 15.]]]])
+        >>> torch.testing.assert_close(max_pool2d(x, 3, stride=1), F.max_pool2d(x, 3, stride=1))
     """
     x = _check_input(input)
     k = check_pair("kernel_size", kernel_size, 1)
@@ -175,6 +185,14 @@ def avg_pool2d(
         TypeError: for an input that is not a floating-point tensor or non-integer sizes.
         ValueError: for a bad input shape, non-positive kernel, stride or divisor, padding that is
             negative or above half the kernel, or settings whose output would be empty.
+
+    Examples:
+        >>> import torch
+        >>> from cnnlib.ops import avg_pool2d
+        >>> x = torch.arange(16.0).reshape(1, 1, 4, 4)
+        >>> avg_pool2d(x, kernel_size=2)
+        tensor([[[[ 2.5000,  4.5000],
+                  [10.5000, 12.5000]]]])
     """
     x = _check_input(input)
     k = check_pair("kernel_size", kernel_size, 1)
@@ -209,6 +227,11 @@ def adaptive_windows(in_size: int, out_size: int) -> list[tuple[int, int]]:
 
     Raises:
         ValueError: if a size is not positive.
+
+    Examples:
+        >>> from cnnlib.ops import adaptive_windows
+        >>> adaptive_windows(10, 3)
+        [(0, 4), (3, 7), (6, 10)]
     """
     n = check_int("in_size", in_size, 1)
     m = check_int("out_size", out_size, 1)
@@ -238,6 +261,16 @@ def adaptive_avg_pool2d(input: Tensor, output_size: IntOrPair | tuple[int | None
     Raises:
         TypeError: for an input that is not a floating-point tensor.
         ValueError: for a bad input shape or a non-positive output size.
+
+    Examples:
+        >>> import torch
+        >>> from cnnlib.ops import adaptive_avg_pool2d
+        >>> x = torch.arange(25.0).reshape(1, 1, 5, 5)
+        >>> adaptive_avg_pool2d(x, 2)
+        tensor([[[[ 6.,  8.],
+                  [16., 18.]]]])
+        >>> adaptive_avg_pool2d(x, 1).flatten()
+        tensor([12.])
     """
     x = _check_input(input)
     out_h, out_w = _adaptive_size(x, output_size)
@@ -263,6 +296,13 @@ def adaptive_max_pool2d(
     Raises:
         TypeError: for an input that is not a floating-point tensor.
         ValueError: for a bad input shape or a non-positive output size.
+
+    Examples:
+        >>> import torch
+        >>> from cnnlib.ops import adaptive_max_pool2d
+        >>> x = torch.arange(25.0).reshape(1, 1, 5, 5)
+        >>> adaptive_max_pool2d(x, (1, 2))
+        tensor([[[[22., 24.]]]])
     """
     x = _check_input(input)
     _check_bool("return_indices", return_indices)
@@ -290,6 +330,13 @@ def binomial_kernel(filter_size: int) -> Tensor:
 
     Raises:
         ValueError: if ``filter_size`` is not positive.
+
+    Examples:
+        >>> from cnnlib.ops import binomial_kernel
+        >>> binomial_kernel(3)
+        tensor([[0.0625, 0.1250, 0.0625],
+                [0.1250, 0.2500, 0.1250],
+                [0.0625, 0.1250, 0.0625]])
     """
     n = check_int("filter_size", filter_size, 1)
     row = torch.tensor([math.comb(n - 1, i) for i in range(n)], dtype=torch.float64)
@@ -318,6 +365,16 @@ def blur_pool2d(
         TypeError: for an input that is not a floating-point tensor.
         ValueError: for a bad input shape, a non-positive filter size or stride, or an unknown
             ``padding_mode``.
+
+    Examples:
+        >>> import torch
+        >>> from cnnlib.ops import blur_pool2d
+        >>> x = torch.zeros(1, 1, 8, 8)
+        >>> x[..., ::2] = 1.0
+        >>> blur_pool2d(x).shape
+        torch.Size([1, 1, 4, 4])
+        >>> blur_pool2d(x).std().item() < x.std().item()
+        True
     """
     x = _check_input(input)
     stride = check_int("stride", stride, 1)

@@ -107,12 +107,20 @@ class ActivationRecorder:
 def activation_statistics(frames: Mapping[str, pd.DataFrame], title: str | None = None) -> Figure:
     """Mean and standard deviation of each layer's activations per training step, one row per run.
 
-    ``frames`` maps a run's label to the :meth:`ActivationRecorder.frame` of its training. The
+    ``frames`` maps a run's label to the ``ActivationRecorder.frame`` of its training. The
     standard deviation is drawn on a logarithmic scale, shared by all rows, so that growth by a
     factor looks the same everywhere. Introduced in chapter "Batch normalisation".
 
     Raises:
         ValueError: if no frame is given, or a frame lacks the recorder's columns or rows.
+
+    Examples:
+        >>> import pandas as pd
+        >>> from cnnlib.plot import activation_statistics
+        >>> frame = pd.DataFrame({"layer": ["conv1"] * 2, "label": ["conv 1"] * 2, "step": [0, 1], "mean": [0.1, 0.0], "std": [1.0, 0.9]})
+        >>> fig = activation_statistics({"without BN": frame})
+        >>> fig.axes[0].get_xlabel()
+        'training step (batch)'
     """
     if not frames:
         raise ValueError("frames must hold at least one run")

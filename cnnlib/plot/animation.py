@@ -23,7 +23,8 @@ from cnnlib.arithmetic import conv_output_size
 
 IntOrPair = int | tuple[int, int]
 
-#: Cell colours: input, padding, window, output still to come, output done, current output.
+#: The colours of the cells, in order: input, padding, window, output still to come, output
+#: done, current output.
 COLOURS = {
     "input": "#cfe2f3",
     "padding": "#ffffff",
@@ -165,6 +166,12 @@ def conv_animation(
     Raises:
         ValueError: for settings :func:`cnnlib.arithmetic.conv_output_size` rejects, or a
             non-positive ``interval`` or ``dpi``.
+
+    Examples:
+        >>> from cnnlib.plot import conv_animation
+        >>> animation = conv_animation(size=5, kernel_size=3, stride=2)
+        >>> type(animation).__name__
+        'FuncAnimation'
     """
     check_int("interval", interval, 1)
     drawing = _SlidingWindow(
@@ -201,6 +208,13 @@ def sliding_window(
     Raises:
         ValueError: for tensors that are not 2-D, settings that
             :func:`cnnlib.arithmetic.conv_output_size` rejects, or a position outside the output.
+
+    Examples:
+        >>> import torch
+        >>> from cnnlib.plot import sliding_window
+        >>> fig = sliding_window(torch.rand(5, 5), torch.ones(3, 3), padding=1, position=(1, 2))
+        >>> fig.axes[0].get_title() != ""
+        True
     """
     for name, value in (("image", image), ("kernel", kernel)):
         if not isinstance(value, Tensor) or value.ndim != 2:
@@ -251,6 +265,12 @@ def animation_html(animation: FuncAnimation) -> str:
 
     Raises:
         TypeError: if ``animation`` is not a matplotlib ``FuncAnimation``.
+
+    Examples:
+        >>> from cnnlib.plot import animation_html, conv_animation
+        >>> html = animation_html(conv_animation(size=4, kernel_size=3))
+        >>> html.lstrip().startswith("<")
+        True
     """
     if not isinstance(animation, FuncAnimation):
         raise TypeError(f"animation must be a matplotlib FuncAnimation, got {type(animation).__name__}")

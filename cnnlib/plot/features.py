@@ -52,6 +52,13 @@ def show_filters(
     Raises:
         TypeError: if ``layer`` is neither an ``nn.Conv2d`` nor a tensor.
         ValueError: for a weight that is not 4-D or an ``in_channel`` it does not have.
+
+    Examples:
+        >>> from torch import nn
+        >>> from cnnlib.plot import show_filters
+        >>> fig = show_filters(nn.Conv2d(1, 8, 5), ncols=4)
+        >>> len([ax for ax in fig.axes if ax.images])
+        8
     """
     weight = _conv_weight(layer)
     out_channels, in_channels, kh, kw = weight.shape
@@ -132,7 +139,7 @@ def show_feature_maps(
 ) -> Figure:
     """The feature maps that one layer of ``model`` computes for one image, one panel per channel.
 
-    ``image`` is a ``(C, H, W)`` tensor; ``layer`` is named as in :func:`layer_output`. All maps
+    ``image`` is a ``(C, H, W)`` tensor; ``layer`` is named as in ``layer_output``. All maps
     share one colour scale (from the smallest to the largest activation of the layer), so a
     channel that stays dark responds weakly to this image. Introduced in chapter
     "LeNet-5, AlexNet and VGG".
@@ -141,6 +148,15 @@ def show_feature_maps(
         TypeError: if ``model`` is not an ``nn.Module`` or ``image`` not a tensor.
         ValueError: if ``image`` is not 3-D, or ``layer`` is not in the model or does not return
             ``(N, C, H, W)`` maps.
+
+    Examples:
+        >>> import torch
+        >>> from torch import nn
+        >>> from cnnlib.plot import show_feature_maps
+        >>> model = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU())
+        >>> fig = show_feature_maps(model, torch.rand(1, 8, 8), layer="1")
+        >>> len([ax for ax in fig.axes if ax.images]) >= 4
+        True
     """
     if not isinstance(image, Tensor):
         raise TypeError(f"image must be a (C, H, W) tensor, got {type(image).__name__}")

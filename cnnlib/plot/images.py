@@ -42,6 +42,14 @@ def show_images(
 
     Raises:
         ValueError: if ``titles`` and ``images`` differ in length or an image has a bad shape.
+
+    Examples:
+        >>> from cnnlib.data import load_digits
+        >>> from cnnlib.plot import show_images
+        >>> images, labels = load_digits(split="test")
+        >>> fig = show_images(images[:8], titles=[str(int(y)) for y in labels[:8]])
+        >>> len(fig.axes)
+        8
     """
     items = list(images)
     if not items:
@@ -73,7 +81,16 @@ def show_images(
 
 
 def as_image(x: Tensor) -> Tensor:
-    """Scale a tensor linearly to [0, 1] for display (a constant tensor becomes zeros)."""
+    """Scale a tensor linearly to [0, 1] for display (a constant tensor becomes zeros).
+
+    Examples:
+        >>> import torch
+        >>> from cnnlib.plot import as_image
+        >>> as_image(torch.zeros(3, 4, 5)).shape
+        torch.Size([3, 4, 5])
+        >>> as_image(torch.zeros(1, 4, 5)).shape
+        torch.Size([1, 4, 5])
+    """
     x = x.detach().float()
     span = x.max() - x.min()
     return (x - x.min()) / span if span > 0 else torch.zeros_like(x)
@@ -89,6 +106,14 @@ def figure_png(fig: Figure, dpi: int = 80, close: bool = True) -> bytes:
 
     Raises:
         ValueError: if ``dpi`` is not a positive integer.
+
+    Examples:
+        >>> import matplotlib.pyplot as plt
+        >>> from cnnlib.plot import figure_png
+        >>> fig, ax = plt.subplots()
+        >>> _ = ax.plot([0, 1], [0, 1])
+        >>> figure_png(fig)[1:4]
+        b'PNG'
     """
     import io
 

@@ -59,6 +59,13 @@ def show_pooling(
 
     Raises:
         ValueError: for an image that is not ``(C, H, W)``, no settings, or a bad setting.
+
+    Examples:
+        >>> from cnnlib.data import sample_image
+        >>> from cnnlib.plot import show_pooling
+        >>> fig = show_pooling(sample_image("camera", size=32, grayscale=True), [("max", 2, 2), ("average", 2, 2)])
+        >>> len(fig.axes)
+        3
     """
     if not isinstance(image, Tensor) or image.ndim != 3:
         shape = tuple(image.shape) if isinstance(image, Tensor) else type(image).__name__

@@ -27,7 +27,7 @@ MAX_EDGES = 3000
 class FieldCone:
     """The units of a 1-D stack of windowed layers, and which of them one top unit depends on.
 
-    Built by :func:`field_cone`. Layer 0 is the input. For each layer ``l``: ``centres[l]`` holds
+    Built by ``field_cone``. Layer 0 is the input. For each layer ``l``: ``centres[l]`` holds
     the position of every unit, in input pixels (the centre of its receptive field), and
     ``inside[l]`` marks the units the middle unit of the top layer depends on; ``sizes[l]`` and
     ``jumps[l]`` are the layer's receptive field and jump. Introduced in chapter "Receptive fields".
@@ -127,11 +127,17 @@ def field_diagram(
     One row per layer (the input at the bottom), one marker per unit at the centre of its field;
     the units the middle top unit depends on are coloured, with their connections when there are
     not too many, and the band over the input marks its receptive field. The right margin gives
-    each layer's field ``r`` and jump ``j``. See :func:`field_cone` for the geometry. Draws into
+    each layer's field ``r`` and jump ``j``. See ``field_cone`` for the geometry. Draws into
     ``ax`` if given. Introduced in chapter "Receptive fields".
 
     Raises:
-        ValueError: for the bad arguments of :func:`field_cone`.
+        ValueError: for the bad arguments of ``field_cone``.
+
+    Examples:
+        >>> from cnnlib.plot import field_diagram
+        >>> fig = field_diagram(layers=3, kernel_size=3)
+        >>> fig.axes[0].get_title()
+        'kernel 3, stride 1, dilation 1: field 7, 7 pixels read'
     """
     cone = field_cone(layers, kernel_size, stride, dilation)
     if ax is None:
@@ -197,6 +203,17 @@ def show_receptive_fields(
     Raises:
         ValueError: for an image that is not ``(C, H, W)``, no fields, or fields computed for
             another input size.
+
+    Examples:
+        >>> from torch import nn
+        >>> from cnnlib.arithmetic import receptive_field
+        >>> from cnnlib.data import sample_image
+        >>> from cnnlib.plot import show_receptive_fields
+        >>> image = sample_image("chelsea", size=(64, 64))
+        >>> fields = {"two 3x3 convs": receptive_field(nn.Sequential(nn.Conv2d(3, 3, 3), nn.Conv2d(3, 3, 3)), (3, 64, 64))}
+        >>> fig = show_receptive_fields(image, fields)
+        >>> len(fig.axes)
+        1
     """
     if not isinstance(image, Tensor) or image.ndim != 3:
         shape = tuple(image.shape) if isinstance(image, Tensor) else type(image).__name__

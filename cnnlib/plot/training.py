@@ -27,6 +27,14 @@ def learning_curves(
     Raises:
         TypeError: if a value of ``histories`` is not a History.
         ValueError: if no history is given or a history has no epoch.
+
+    Examples:
+        >>> from cnnlib.plot import learning_curves
+        >>> from cnnlib.train import History
+        >>> history = History(train_loss=[1.0, 0.5], train_acc=[0.6, 0.8], val_loss=[1.1, 0.7], val_acc=[0.5, 0.7])
+        >>> fig = learning_curves({"small CNN": history})
+        >>> [ax.get_ylabel() for ax in fig.axes]
+        ['cross-entropy loss', 'accuracy (%)']
     """
     if isinstance(histories, History):
         histories = {"model": histories}
@@ -66,6 +74,13 @@ def confusion_matrix(
 
     Raises:
         ValueError: if ``confusion`` is not square or ``class_names`` has the wrong length.
+
+    Examples:
+        >>> import torch
+        >>> from cnnlib.plot import confusion_matrix
+        >>> fig = confusion_matrix(torch.tensor([[5, 1], [0, 4]]), class_names=["cat", "dog"])
+        >>> fig.axes[0].get_xlabel()
+        'predicted class'
     """
     matrix = confusion.cpu().numpy() if isinstance(confusion, Tensor) else np.asarray(confusion)
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:

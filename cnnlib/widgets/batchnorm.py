@@ -21,15 +21,25 @@ def batch_norm_explorer(model: nn.Module, images: Tensor, labels: Tensor, channe
     batch-norm layer to watch. The label reports the accuracy of the train-mode predictions
     (every batch normalised with its own statistics, as when ``model.eval()`` is forgotten)
     against evaluation mode, and how far the batches' means lie from the running means; the
-    picture is :func:`cnnlib.plot.activations.batch_statistics` for that pass, rendered to PNG in
+    picture is ``cnnlib.plot.activations.batch_statistics`` for that pass, rendered to PNG in
     an ``Image`` widget. The model itself is never changed (see
-    :func:`cnnlib.plot.activations.train_mode_pass`). Works with ipywidgets 7 and 8.
+    ``cnnlib.plot.activations.train_mode_pass``). Works with ipywidgets 7 and 8.
     Introduced in chapter "Batch normalisation".
 
     Raises:
         TypeError: if ``model`` is not an ``nn.Module``.
         ValueError: if the model holds no batch-norm layer, or ``images`` and ``labels`` do not
-            form a batch (see :func:`cnnlib.plot.activations.train_mode_pass`).
+            form a batch (see ``cnnlib.plot.activations.train_mode_pass``).
+
+    Examples:
+        >>> from torch import nn
+        >>> from cnnlib.data import load_digits
+        >>> from cnnlib.widgets import batch_norm_explorer
+        >>> images, labels = load_digits(split="test")
+        >>> model = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(), nn.Flatten(), nn.Linear(512, 10))
+        >>> explorer = batch_norm_explorer(model, images[:32], labels[:32])
+        >>> type(explorer).__name__
+        'VBox'
     """
     layers = batch_norm_layers(model)
     if not layers:

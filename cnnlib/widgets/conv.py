@@ -144,6 +144,12 @@ def conv_explorer(image: Tensor | None = None) -> ConvExplorer:
 
     Raises:
         ValueError: if ``image`` is not a ``(1, H, W)`` tensor.
+
+    Examples:
+        >>> from cnnlib.widgets import conv_explorer
+        >>> explorer = conv_explorer()
+        >>> type(explorer).__name__
+        'ConvExplorer'
     """
     if image is None:
         from cnnlib.data import sample_image

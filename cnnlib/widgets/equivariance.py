@@ -56,6 +56,13 @@ def equivariance_explorer(image: Tensor) -> widgets.VBox:
 
     Raises:
         ValueError: if ``image`` is not ``(1, H, W)``.
+
+    Examples:
+        >>> from cnnlib.data import sample_image
+        >>> from cnnlib.widgets import equivariance_explorer
+        >>> explorer = equivariance_explorer(sample_image("camera", size=32, grayscale=True))
+        >>> type(explorer).__name__
+        'VBox'
     """
     if image.ndim != 3 or image.shape[0] != 1:
         raise ValueError(f"image must have shape (1, H, W), got {tuple(image.shape)}")

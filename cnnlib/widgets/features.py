@@ -37,7 +37,7 @@ def feature_map_explorer(
 
     ``images`` is a batch ``(N, C, H, W)`` (``labels`` its true classes, optional); ``layers``
     are qualified layer names (default: every layer that outputs feature maps, see
-    :func:`map_layers`). The label under the controls reports the prediction and the shape of the
+    ``map_layers``). The label under the controls reports the prediction and the shape of the
     maps; the picture under it is :func:`cnnlib.plot.show_feature_maps` rendered to PNG in an
     ``Image`` widget, so it needs no output capture from the front end. Works with ipywidgets 7
     and 8. Introduced in chapter "LeNet-5, AlexNet and VGG".
@@ -46,6 +46,15 @@ def feature_map_explorer(
         TypeError: if ``model`` is not an ``nn.Module`` or ``images`` not a tensor.
         ValueError: if ``images`` is not a non-empty 4-D batch, ``labels`` does not match it, or a
             name in ``layers`` is not a layer that outputs feature maps.
+
+    Examples:
+        >>> from cnnlib.data import load_digits
+        >>> from cnnlib.models import SmallCNN
+        >>> from cnnlib.widgets import feature_map_explorer
+        >>> images, labels = load_digits(split="test")
+        >>> explorer = feature_map_explorer(SmallCNN(), images[:4], labels[:4])
+        >>> type(explorer).__name__
+        'VBox'
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")

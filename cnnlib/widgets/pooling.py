@@ -46,6 +46,12 @@ def pooling_explorer(image: Tensor | None = None) -> widgets.VBox:
 
     Raises:
         ValueError: if ``image`` is not a ``(C, H, W)`` tensor.
+
+    Examples:
+        >>> from cnnlib.widgets import pooling_explorer
+        >>> explorer = pooling_explorer()
+        >>> type(explorer).__name__
+        'VBox'
     """
     if image is None:
         from cnnlib.data import sample_image

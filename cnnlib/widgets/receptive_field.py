@@ -82,5 +82,11 @@ def receptive_field_explorer() -> ReceptiveFieldExplorer:
     stack, and how many input pixels of the field the centre unit actually reads; the diagram
     (:func:`cnnlib.plot.field_diagram`) shows which units of every layer it depends on.
     Works with ipywidgets 7 and 8. Introduced in chapter "Receptive fields".
+
+    Examples:
+        >>> from cnnlib.widgets import receptive_field_explorer
+        >>> explorer = receptive_field_explorer()
+        >>> type(explorer).__name__
+        'ReceptiveFieldExplorer'
     """
     return ReceptiveFieldExplorer()

@@ -1,4 +1,4 @@
-"""The networks of the book as small ``nn.Module`` classes, one per idea."""
+"""Networks of the foundations and classic-architecture chapters: MLP, SmallCNN, BlurPool2d, LeNet5 and SmallVGG."""
 
 from __future__ import annotations
 
@@ -20,6 +20,13 @@ class MLP(nn.Module):
         in_features: number of input values (``C * H * W`` for an image).
         hidden: widths of the hidden layers, in order.
         num_classes: number of outputs (logits).
+
+    Examples:
+        >>> import torch
+        >>> from cnnlib.models import MLP
+        >>> model = MLP(in_features=64, hidden=[32], num_classes=10)
+        >>> model(torch.zeros(5, 1, 8, 8)).shape
+        torch.Size([5, 10])
     """
 
     def __init__(self, in_features: int, hidden: Sequence[int], num_classes: int) -> None:
@@ -47,6 +54,13 @@ class SmallCNN(nn.Module):
         in_channels: channels of the input image.
         num_classes: number of outputs (logits).
         channels: output channels of each convolutional stage.
+
+    Examples:
+        >>> import torch
+        >>> from cnnlib.models import SmallCNN
+        >>> model = SmallCNN(in_channels=1, num_classes=10, channels=(16, 32))
+        >>> model(torch.zeros(5, 1, 8, 8)).shape
+        torch.Size([5, 10])
     """
 
     def __init__(
@@ -81,6 +95,12 @@ class BlurPool2d(nn.Module):
         stride: subsampling step.
         padding_mode: how the border is padded before blurring (``"reflect"``, as in the paper,
             ``"replicate"``, ``"circular"`` or ``"zeros"``).
+
+    Examples:
+        >>> import torch
+        >>> from cnnlib.models import BlurPool2d
+        >>> BlurPool2d(filter_size=3, stride=2)(torch.zeros(1, 4, 8, 8)).shape
+        torch.Size([1, 4, 4, 4])
     """
 
     def __init__(self, filter_size: int = 3, stride: int = 2, padding_mode: str = "reflect") -> None:
@@ -113,6 +133,16 @@ class LeNet5(nn.Module):
         num_classes: number of outputs (logits).
         in_channels: channels of the input image.
         style: ``"original"`` (tanh, average pooling) or ``"modern"`` (ReLU, max pooling).
+
+    Examples:
+        >>> import torch
+        >>> from cnnlib.arithmetic import count_params
+        >>> from cnnlib.models import LeNet5
+        >>> model = LeNet5(style="original")
+        >>> model(torch.zeros(2, 1, 32, 32)).shape
+        torch.Size([2, 10])
+        >>> count_params(model)
+        61706
     """
 
     STYLES = ("original", "modern")
@@ -169,6 +199,13 @@ class SmallVGG(nn.Module):
     Raises:
         ValueError: for non-positive sizes, a dropout outside [0, 1), no stage, or an image size
             that the stages cannot halve exactly.
+
+    Examples:
+        >>> import torch
+        >>> from cnnlib.models import SmallVGG
+        >>> model = SmallVGG(channels=(8, 16, 32), image_size=32)
+        >>> model(torch.zeros(2, 1, 32, 32)).shape
+        torch.Size([2, 10])
     """
 
     def __init__(
