@@ -56,6 +56,17 @@ def test_notebook_was_executed_in_order_without_errors(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_stored_outputs_hold_no_deprecation_warning(path: Path) -> None:
+    """A deprecation a chapter triggers is fixed, not stored: nbval then fails wherever a fresh
+    run prints one, on any stack (make check-oldest, make check-newest)."""
+    for cell in code_cells(nbformat.read(path, as_version=4)):
+        for output in cell.outputs:
+            text = output.get("text", "") + str(output.get("data", {}).get("text/plain", ""))
+            for warning in ("DeprecationWarning", "FutureWarning", "will be deprecated", "is deprecated"):
+                assert warning not in text, f"{path.name}: a stored output says {warning!r}:\n{text[:300]}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_first_cell_installs_cnnlib_from_the_configured_repository(path: Path) -> None:
     first = code_cells(nbformat.read(path, as_version=4))[0]
     repository = CONFIG["repository"]
