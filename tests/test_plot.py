@@ -102,6 +102,7 @@ def test_show_feature_maps_draws_one_panel_per_channel_with_the_layer_output() -
         (lambda: plot.learning_curves({}), ValueError, "at least one"),
         (lambda: plot.learning_curves({"a": [0.1]}), TypeError, "History"),
         (lambda: plot.learning_curves(train.History()), ValueError, "no epoch"),
+        (lambda: plot.learning_curves(train.History(), loss_scale="symlog"), ValueError, "loss_scale"),
         (lambda: plot.confusion_matrix(np.zeros((2, 3))), ValueError, "square"),
         (lambda: plot.confusion_matrix(np.zeros((2, 2)), class_names=["a"]), ValueError, "class_names"),
         (lambda: plot.show_filters("conv"), TypeError, "layer"),

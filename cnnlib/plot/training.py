@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from torch import Tensor
 
+from cnnlib._checks import check_choice
 from cnnlib.train import History
 
 
@@ -16,17 +17,21 @@ def learning_curves(
     histories: Mapping[str, History] | History,
     title: str | None = None,
     val_label: str = "validation",
+    loss_scale: str = "linear",
 ) -> Figure:
     """Loss and accuracy per epoch, training (dashed) and validation (solid), one colour per run.
 
     ``histories`` maps a run's label to the :class:`~cnnlib.train.History` that
     :func:`cnnlib.train.fit` returned (a single History is labelled "model"). ``val_label``
     names the data the validation curves were measured on in the legend (``"test"`` when
-    ``fit`` was given the test set). Introduced in chapter "Why convolutions?".
+    ``fit`` was given the test set). ``loss_scale="log"`` draws the loss on a logarithmic axis,
+    so that one diverging run does not flatten the others. Introduced in chapter "Why
+    convolutions?".
 
     Raises:
         TypeError: if a value of ``histories`` is not a History.
-        ValueError: if no history is given or a history has no epoch.
+        ValueError: if no history is given, a history has no epoch, or ``loss_scale`` is neither
+            ``"linear"`` nor ``"log"``.
 
     Examples:
         >>> from cnnlib.plot import learning_curves
@@ -35,7 +40,10 @@ def learning_curves(
         >>> fig = learning_curves({"small CNN": history})
         >>> [ax.get_ylabel() for ax in fig.axes]
         ['cross-entropy loss', 'accuracy (%)']
+        >>> learning_curves(history, loss_scale="log").axes[0].get_yscale()
+        'log'
     """
+    check_choice("loss_scale", loss_scale, ("linear", "log"))
     if isinstance(histories, History):
         histories = {"model": histories}
     if not histories:
@@ -54,7 +62,7 @@ def learning_curves(
         if history.val_loss:
             ax_loss.plot(epochs, history.val_loss, "-", color=colour, label=f"{label} ({val_label})")
             ax_acc.plot(epochs, np.array(history.val_acc) * 100, "-", color=colour, label=f"{label} ({val_label})")
-    ax_loss.set(xlabel="epoch", ylabel="cross-entropy loss", title="Loss")
+    ax_loss.set(xlabel="epoch", ylabel="cross-entropy loss", title="Loss", yscale=loss_scale)
     ax_acc.set(xlabel="epoch", ylabel="accuracy (%)", title="Accuracy")
     ax_acc.legend(fontsize=8, loc="lower right")
     for ax in (ax_loss, ax_acc):
