@@ -30,22 +30,20 @@ def test_glue_rejects_names_the_role_cannot_use(name: object) -> None:
 
 @pytest.mark.parametrize("display", [False, True])
 def test_glue_emits_what_myst_nb_glue_emits(monkeypatch: pytest.MonkeyPatch, display: bool) -> None:
-    """In a kernel, our glue and myst-nb's give the same display message (so the stored outputs
-    do not depend on whether myst-nb is installed, as on Colab)."""
-    from IPython.core.interactiveshell import InteractiveShell
-    from myst_nb import glue as myst_glue
-
+    """In a kernel, our glue and myst-nb's send the same display message, so the stored outputs
+    do not depend on whether myst-nb is installed (it is not on Colab)."""
     import IPython.display
+    import myst_nb.ext.glue
+    from IPython.core.interactiveshell import InteractiveShell
 
-    shell = InteractiveShell.instance()
     shown: list[tuple[tuple, dict]] = []
-    monkeypatch.setattr(IPython.display, "display", lambda *args, **kwargs: shown.append((args, kwargs)))
-    import myst_nb.ext.glue as myst_glue_module
-
-    monkeypatch.setattr(myst_glue_module, "ipy_display", lambda *args, **kwargs: shown.append((args, kwargs)))
+    record = lambda *args, **kwargs: shown.append((args, kwargs))  # noqa: E731
+    monkeypatch.setattr(IPython.display, "display", record)
+    monkeypatch.setattr(myst_nb.ext.glue, "ipy_display", record)
+    InteractiveShell.instance()  # a kernel's shell, as get_ipython() finds in a notebook
     try:
         glue("ratio", np.float64(0.25), display=display)
-        myst_glue("ratio", 0.25, display=display)
+        myst_nb.ext.glue.glue("ratio", 0.25, display=display)
     finally:
         InteractiveShell.clear_instance()
     ours, theirs = shown

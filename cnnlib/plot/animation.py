@@ -159,8 +159,8 @@ def conv_animation(
     One frame per output position, in row-major order: the window's cells are lit in the input,
     the output cell it produces in the output (Dumoulin & Visin, 2016, draw the cases of their
     guide this way). Show it in a notebook, without a running kernel on the web page, with
-    ``IPython.display.HTML(animation.to_jshtml())``; the figure is closed so it is not shown
-    twice. ``cell`` is the side of one pixel in inches; keep ``dpi`` low to keep frames small.
+    ``IPython.display.HTML(animation_html(animation))`` (see :func:`animation_html`); the figure
+    is closed so it is not shown twice. ``cell`` is the side of one pixel in inches; keep ``dpi`` low to keep frames small.
     Introduced in chapter "The convolution operation".
 
     Raises:
@@ -168,10 +168,11 @@ def conv_animation(
             non-positive ``interval`` or ``dpi``.
 
     Examples:
-        >>> from cnnlib.plot import conv_animation
+        >>> from cnnlib.plot import animation_html, conv_animation
         >>> animation = conv_animation(size=5, kernel_size=3, stride=2)
-        >>> type(animation).__name__
-        'FuncAnimation'
+        >>> html = animation_html(animation)  # what a chapter shows with IPython.display.HTML
+        >>> "<script" in html
+        True
     """
     check_int("interval", interval, 1)
     drawing = _SlidingWindow(
