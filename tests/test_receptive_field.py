@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 from cnnlib import arithmetic, models
-from cnnlib.receptive_field import FIELD_COLUMNS
+from cnnlib._receptive_field import FIELD_COLUMNS
 
 
 # --- measuring a field with gradients -----------------------------------------------------------
