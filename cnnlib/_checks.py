@@ -1,9 +1,17 @@
-"""Argument checks shared by the public functions of cnnlib (one place, one wording)."""
+"""Argument checks shared by the public functions of cnnlib (one place, one wording).
+
+The policy, applied everywhere: a value of the wrong *type* raises ``TypeError``, a value of the
+right type outside what is allowed raises ``ValueError``; both messages name the argument, say
+what is allowed and show what was given. Public functions check their arguments once, on entry.
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from numbers import Integral
+from numbers import Integral, Real
+
+from torch import Tensor, nn
 
 
 def check_int(name: str, value: object, minimum: int | None = None) -> int:
@@ -19,6 +27,38 @@ def check_int(name: str, value: object, minimum: int | None = None) -> int:
     return value
 
 
+def check_number(
+    name: str,
+    value: object,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    low_open: bool = False,
+) -> float:
+    """Return ``value`` as a finite float in ``[low, high]`` (``(low, high]`` with ``low_open``).
+
+    ``None`` bounds are unbounded. Booleans are not numbers here (``True`` is no learning rate).
+    """
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{name} must be a number, got {value!r} of type {type(value).__name__}")
+    value = float(value)
+    too_low = low is not None and (value <= low if low_open else value < low)
+    too_high = high is not None and value > high
+    if not math.isfinite(value) or too_low or too_high:
+        if low == 0 and low_open and high is None:
+            allowed = "a positive number"
+        elif low is not None and high is not None:
+            allowed = f"a number {'above' if low_open else 'from'} {low:g} {'and at most' if low_open else 'to'} {high:g}"
+        elif low is not None:
+            allowed = f"a number {'above' if low_open else 'of at least'} {low:g}"
+        elif high is not None:
+            allowed = f"a number of at most {high:g}"
+        else:
+            allowed = "a finite number"
+        raise ValueError(f"{name} must be {allowed}, got {value:g}")
+    return value
+
+
 def check_pair(name: str, value: object, minimum: int | None = None) -> tuple[int, int]:
     """Return ``value`` as a (height, width) pair of ints; a single int is used for both."""
     if isinstance(value, Sequence) and not isinstance(value, str):
@@ -30,16 +70,21 @@ def check_pair(name: str, value: object, minimum: int | None = None) -> tuple[in
 
 
 def check_choice(name: str, value: object, allowed: Sequence[str]) -> str:
-    """Return ``value`` if it is one of ``allowed``, else raise naming the choices."""
+    """Return ``value`` if it is one of ``allowed``, else raise naming the choices.
+
+    A value of another type than the choices (a number for a name) is a ``TypeError``.
+    """
     if value not in allowed:
         choices = ", ".join(repr(a) for a in allowed)
+        if allowed and not isinstance(value, type(allowed[0])):
+            raise TypeError(f"{name} must be one of {choices}, got {value!r} of type {type(value).__name__}")
         raise ValueError(f"{name} must be one of {choices}, got {value!r}")
     return value  # type: ignore[return-value]
 
 
 def check_fraction(name: str, value: object) -> float:
     """Return ``value`` as a float strictly between 0 and 1."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, Real):
         raise TypeError(f"{name} must be a number between 0 and 1, got {value!r}")
     if not 0.0 < float(value) < 1.0:
         raise ValueError(f"{name} must be strictly between 0 and 1, got {value}")
@@ -50,4 +95,33 @@ def check_bool(name: str, value: object) -> bool:
     """Return ``value`` if it is ``True`` or ``False``, else raise (no truthy stand-ins)."""
     if not isinstance(value, bool):
         raise TypeError(f"{name} must be True or False, got {value!r}")
+    return value
+
+
+def check_module(name: str, value: object) -> nn.Module:
+    """Return ``value`` if it is a ``torch.nn.Module``, else raise ``TypeError``."""
+    if not isinstance(value, nn.Module):
+        raise TypeError(f"{name} must be a torch.nn.Module, got {type(value).__name__}")
+    return value
+
+
+def check_tensor(name: str, value: object, ndim: int | None = None, what: str = "") -> Tensor:
+    """Return ``value`` if it is a tensor (with ``ndim`` dimensions, when given), else raise.
+
+    ``what`` describes the expected shape in the message, e.g. ``"(N, C, H, W)"``.
+    """
+    shape = f" {what}" if what else ""
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{name} must be a{shape} tensor, got {type(value).__name__}")
+    if ndim is not None and value.ndim != ndim:
+        raise ValueError(f"{name} must be a{shape} tensor with {ndim} dimensions, got shape {tuple(value.shape)}")
+    return value
+
+
+def check_image(name: str, value: object, channels: int | None = None) -> Tensor:
+    """Return ``value`` if it is a ``(C, H, W)`` image tensor (with ``channels`` channels, when given)."""
+    what = "greyscale (1, H, W)" if channels == 1 else f"({channels}, H, W)" if channels else "(C, H, W)"
+    value = check_tensor(name, value, 3, what)
+    if channels is not None and value.shape[0] != channels:
+        raise ValueError(f"{name} must be a {what} tensor, got shape {tuple(value.shape)}")
     return value

@@ -1,4 +1,11 @@
-"""Shapes, sizes and counts: pure functions on numbers (no tensors needed to call most of them)."""
+"""Shapes, sizes and counts: what a layer does to the size of its input, its parameters and MACs,
+its receptive field, and how EfficientNet scales a network.
+
+Most are pure functions on numbers (no tensors needed to call them); :func:`count_macs`,
+:func:`receptive_field` and :func:`effective_receptive_field` read a model by running it once.
+The receptive-field functions are implemented in the private module ``cnnlib._receptive_field``
+(it is long) and imported from here: ``cnnlib.arithmetic`` is their one import path.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +17,16 @@ from typing import TYPE_CHECKING
 import torch
 from torch import Tensor, nn
 
-from cnnlib._checks import check_int, check_pair
+from cnnlib._checks import check_int, check_module, check_number, check_pair
+from cnnlib._receptive_field import (
+    FieldCone,
+    ReceptiveField,
+    effective_receptive_field,
+    field_cone,
+    receptive_field,
+    receptive_field_step,
+)
+from cnnlib.train import eval_mode, model_device
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -136,8 +152,7 @@ def count_params(model: nn.Module, trainable_only: bool = False) -> int:
         >>> count_params(model, trainable_only=True)
         584
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    model = check_module("model", model)
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
 
 
@@ -349,8 +364,7 @@ def count_macs(model: nn.Module, input_size: Sequence[int]) -> MacCount:
     """
     import pandas as pd
 
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    model = check_module("model", model)
     if not isinstance(input_size, Sequence) or isinstance(input_size, str):
         raise TypeError(
             f"input_size must be a sequence of ints such as (3, 224, 224), got {input_size!r}"
@@ -359,8 +373,8 @@ def count_macs(model: nn.Module, input_size: Sequence[int]) -> MacCount:
         raise ValueError("input_size must hold at least one size, got an empty sequence")
     shape = tuple(check_int("input_size", s, 1) for s in input_size)
 
+    device = model_device(model)
     parameter = next(model.parameters(), None)
-    device = parameter.device if parameter is not None else torch.device("cpu")
     floating = parameter is not None and parameter.is_floating_point()
     dtype = parameter.dtype if floating else torch.float32
     names = {module: name for name, module in model.named_modules()}
@@ -392,15 +406,12 @@ def count_macs(model: nn.Module, input_size: Sequence[int]) -> MacCount:
         )
     ]
     handles = [m.register_forward_hook(record, with_kwargs=True) for m in watched]
-    was_training = model.training
-    model.eval()
     try:
-        with torch.no_grad():
+        with eval_mode(model), torch.no_grad():
             model(torch.zeros((1, *shape), device=device, dtype=dtype))
     finally:
         for handle in handles:
             handle.remove()
-        model.train(was_training)
     table = pd.DataFrame(list(rows.values()), columns=list(MAC_COLUMNS))
     table = table.astype({"params": "int64", "MACs": "int64"})
     return MacCount(table=table, input_size=shape)
@@ -456,22 +467,11 @@ def compound_scaling(
         >>> round(compound_scaling(3).macs, 2)
         7.08
     """
-    values = {"phi": phi, "alpha": alpha, "beta": beta, "gamma": gamma}
-    for name, value in values.items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise TypeError(f"{name} must be a number, got {value!r}")
-        if not math.isfinite(value):
-            raise ValueError(f"{name} must be finite, got {value}")
-    if phi < 0:
-        raise ValueError(f"phi must be non-negative, got {phi}")
-    for name in ("alpha", "beta", "gamma"):
-        if values[name] < 1:
-            raise ValueError(f"{name} must be at least 1 (a network is scaled up), got {values[name]}")
+    check_number("phi", phi, 0.0)
+    for name, value in (("alpha", alpha), ("beta", beta), ("gamma", gamma)):
+        check_number(name, value, 1.0)  # at least 1: a network is scaled up
     return CompoundScaling(depth=alpha**phi, width=beta**phi, resolution=gamma**phi)
 
-
-# Receptive fields (chapter "Receptive fields"): they run a model, so they live in their own module.
-from cnnlib.receptive_field import ReceptiveField, effective_receptive_field, receptive_field  # noqa: E402, F401
 
 __all__ = [
     "linear_params",
@@ -486,6 +486,9 @@ __all__ = [
     "receptive_field",
     "effective_receptive_field",
     "ReceptiveField",
+    "receptive_field_step",
+    "field_cone",
+    "FieldCone",
     "compound_scaling",
     "CompoundScaling",
 ]

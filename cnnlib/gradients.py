@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING
 import torch
 from torch import Tensor, nn
 
+from cnnlib._checks import check_bool, check_int, check_module
+from cnnlib.train import _mode
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -65,8 +68,7 @@ def layer_gradient_norms(
     """
     import pandas as pd
 
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    model = check_module("model", model)
     if not isinstance(inputs, Tensor) or not isinstance(labels, Tensor):
         raise TypeError(
             f"inputs and labels must be tensors, got {type(inputs).__name__} and {type(labels).__name__}"
@@ -88,8 +90,7 @@ def layer_gradient_norms(
         raise TypeError(f"layer_types must be a non-empty tuple of nn.Module classes, got {layer_types!r}")
     if isinstance(exclude, str) or not all(isinstance(e, str) for e in exclude):
         raise TypeError(f"exclude must be a sequence of strings (parts of layer names), got {exclude!r}")
-    if not isinstance(train_mode, bool):
-        raise TypeError(f"train_mode must be True or False, got {train_mode!r}")
+    train_mode = check_bool("train_mode", train_mode)
 
     names = {module: name for name, module in model.named_modules()}
     order: list[nn.Module] = []
@@ -106,14 +107,12 @@ def layer_gradient_norms(
         and m.weight.requires_grad
     ]
     handles = [m.register_forward_hook(record) for m in chosen]
-    was_training = model.training
-    model.train(train_mode)
     try:
-        loss = loss_fn(model(inputs), labels)
+        with _mode(model, training=train_mode):
+            loss = loss_fn(model(inputs), labels)
     finally:
         for handle in handles:
             handle.remove()
-        model.train(was_training)
     if not order:
         raise ValueError(
             f"the forward pass ran no layer of types {[t.__name__ for t in layer_types]} with a "
@@ -165,7 +164,6 @@ def resnet_gradient_norms(
         >>> len(frame), frame["layer"].iloc[0], frame["layer"].iloc[-1]
         (20, 'stem.0', 'fc')
     """
-    from cnnlib._checks import check_int
     from cnnlib.models import SmallResNet
 
     depth = check_int("depth", depth, 1)

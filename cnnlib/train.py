@@ -1,16 +1,20 @@
-"""Devices, seeds and a plain training loop (no framework: every step is visible).
+"""Devices, seeds, timing and a plain training loop (no framework: every step is visible).
 
 :func:`fit` trains a classifier and returns a :class:`History` of per-epoch loss and accuracy,
 which :func:`cnnlib.plot.learning_curves` draws; :func:`evaluate` measures a trained model and
 returns an :class:`Evaluation` with its accuracy, confusion matrix and predictions.
+:func:`cosine_recipe` holds the training settings the chapters share, :func:`best_time` times a
+call, :func:`model_device` and :func:`eval_mode` are the small helpers every function that runs
+a model needs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -19,7 +23,7 @@ import torch
 from torch import Tensor, nn
 from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SequentialSampler, TensorDataset
 
-from cnnlib._checks import check_int
+from cnnlib._checks import check_bool, check_int, check_module, check_number
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -77,6 +81,152 @@ def seed_everything(seed: int) -> None:
     torch.use_deterministic_algorithms(True, warn_only=True)
     torch.backends.cudnn.deterministic = True
     torch.backends.cudnn.benchmark = False
+
+
+def model_device(model: nn.Module) -> torch.device:
+    """The device of a model's first parameter (or buffer); the CPU for a model with neither.
+
+    Introduced in chapter "Why convolutions?".
+
+    Raises:
+        TypeError: if ``model`` is not an ``nn.Module``.
+
+    Examples:
+        >>> from torch import nn
+        >>> from cnnlib.train import model_device
+        >>> model_device(nn.Linear(2, 3)).type, model_device(nn.ReLU()).type
+        ('cpu', 'cpu')
+    """
+    model = check_module("model", model)
+    for tensor in model.parameters():
+        return tensor.device
+    for tensor in model.buffers():
+        return tensor.device
+    return torch.device("cpu")
+
+
+@contextlib.contextmanager
+def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
+    """Put ``model`` in evaluation mode for the ``with`` block, and restore its mode afterwards.
+
+    The mode of every submodule is restored as it was (a frozen part may stay in evaluation mode
+    while the rest trains), also when the block raises. Gradients are not switched off: combine
+    it with ``torch.no_grad()`` where none are needed. Introduced in chapter "Batch
+    normalisation".
+
+    Raises:
+        TypeError: if ``model`` is not an ``nn.Module``.
+
+    Examples:
+        >>> from torch import nn
+        >>> from cnnlib.train import eval_mode
+        >>> model = nn.Sequential(nn.Linear(2, 2), nn.Dropout(0.5)).train()
+        >>> with eval_mode(model):
+        ...     model.training, model[1].training
+        (False, False)
+        >>> model.training, model[1].training
+        (True, True)
+    """
+    with _mode(check_module("model", model), training=False):
+        yield model
+
+
+@contextlib.contextmanager
+def _mode(model: nn.Module, training: bool) -> Iterator[nn.Module]:
+    """``model.train(training)`` for the ``with`` block; every submodule's mode restored after."""
+    modes = [(module, module.training) for module in model.modules()]
+    model.train(training)
+    try:
+        yield model
+    finally:
+        for module, was_training in modes:
+            module.training = was_training
+
+
+def best_time(function: Callable[[], object], repeats: int = 5, warmup: bool = False) -> float:
+    """The shortest wall-clock time of ``repeats`` calls of ``function()``, in milliseconds.
+
+    The shortest time is the one least disturbed by whatever else the machine is doing. With
+    ``warmup``, one untimed call comes first (caches, lazy initialisation, memory allocation).
+    Where CUDA is in use, every call is followed by ``torch.cuda.synchronize()``: a GPU call
+    returns before the GPU has finished. A timing is a measurement: it differs between
+    machines and runs, so a chapter asserts the claim it supports rather than the number.
+    Introduced in chapter "The convolution operation".
+
+    Raises:
+        TypeError: if ``function`` is not callable or ``warmup`` not a bool.
+        ValueError: if ``repeats`` is not a positive integer.
+
+    Examples:
+        >>> from cnnlib.train import best_time
+        >>> best_time(lambda: sum(range(1000)), repeats=3) >= 0.0
+        True
+    """
+    if not callable(function):
+        raise TypeError(f"function must be callable without arguments, got {function!r}")
+    repeats = check_int("repeats", repeats, 1)
+    warmup = check_bool("warmup", warmup)
+    if warmup:
+        function()
+        _synchronize()
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        _synchronize()
+        best = min(best, time.perf_counter() - start)
+    return 1000 * best
+
+
+def _synchronize() -> None:
+    """Wait for the GPU, if CUDA has been used (nothing can be pending otherwise)."""
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        torch.cuda.synchronize()
+
+
+def cosine_recipe(
+    epochs: int,
+    batch_size: int,
+    lr: float | None = None,
+    optimizer: OptimizerFactory | None = None,
+) -> dict:
+    """Keyword arguments of :func:`fit` for a run whose learning rate decays along a cosine.
+
+    The learning rate starts at the optimizer's and falls to zero by the last epoch
+    (``CosineAnnealingLR`` with ``T_max=epochs``, stepped once per epoch; Loshchilov and Hutter,
+    2017). The optimizer is :func:`fit`'s default, Adam, at rate ``lr``, or ``optimizer`` (a
+    function that builds one from the parameters, carrying its own rate). Use it as
+    ``fit(model, data, **cosine_recipe(8, 32, lr=3e-3))``. Introduced in chapter
+    "LeNet-5, AlexNet and VGG".
+
+    Raises:
+        TypeError: for arguments of the wrong type, or an ``optimizer`` that is not callable.
+        ValueError: for a non-positive number of epochs, batch size or learning rate, or both
+            ``lr`` and ``optimizer``.
+
+    Examples:
+        >>> import functools
+        >>> import torch
+        >>> from cnnlib.train import cosine_recipe
+        >>> recipe = cosine_recipe(epochs=8, batch_size=32, lr=3e-3)
+        >>> sorted(recipe)
+        ['batch_size', 'epochs', 'lr', 'scheduler']
+        >>> sgd = functools.partial(torch.optim.SGD, lr=0.1, momentum=0.9)
+        >>> sorted(cosine_recipe(epochs=8, batch_size=64, optimizer=sgd))
+        ['batch_size', 'epochs', 'optimizer', 'scheduler']
+    """
+    epochs = check_int("epochs", epochs, 1)
+    recipe: dict = {"epochs": epochs, "batch_size": check_int("batch_size", batch_size, 1)}
+    if lr is not None and optimizer is not None:
+        raise ValueError("pass either optimizer or lr, not both: an optimizer carries its own learning rate")
+    if lr is not None:
+        recipe["lr"] = check_number("lr", lr, 0.0, low_open=True)
+    if optimizer is not None:
+        if not callable(optimizer):
+            raise TypeError(f"optimizer must be a function that builds an optimizer from parameters, got {optimizer!r}")
+        recipe["optimizer"] = optimizer
+    recipe["scheduler"] = lambda opt: torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)
+    return recipe
 
 
 def as_loader(data: Data, batch_size: int = 64, shuffle: bool = False, seed: int = 0) -> DataLoader:
@@ -220,23 +370,12 @@ class Evaluation:
         return (self.predictions != self.labels).nonzero().flatten()
 
 
-def _check_model(model: object) -> nn.Module:
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    return model
-
-
 def _check_loss_fn(loss_fn: object) -> Callable[[Tensor, Tensor], Tensor]:
     if loss_fn is None:
         return nn.CrossEntropyLoss()
     if not callable(loss_fn):
         raise TypeError(f"loss_fn must be callable as loss_fn(logits, labels), got {loss_fn!r}")
     return loss_fn
-
-
-def _model_device(model: nn.Module) -> torch.device:
-    parameter = next(model.parameters(), None)
-    return parameter.device if parameter is not None else torch.device("cpu")
 
 
 @torch.no_grad()
@@ -269,15 +408,13 @@ def evaluate(
         >>> int(result.confusion.sum()) == len(result.labels)
         True
     """
-    model = _check_model(model)
+    model = check_module("model", model)
     loss_fn = _check_loss_fn(loss_fn)
     loader = as_loader(data, batch_size=batch_size)
-    device = _model_device(model)
-    was_training = model.training
-    model.eval()
+    device = model_device(model)
     total_loss, count = 0.0, 0
     all_predictions, all_labels = [], []
-    try:
+    with eval_mode(model):
         for inputs, labels in loader:
             inputs, labels = inputs.to(device), labels.to(device)
             logits = model(inputs)
@@ -286,8 +423,6 @@ def evaluate(
             all_predictions.append(logits.argmax(dim=1).cpu())
             all_labels.append(labels.cpu())
             num_classes = logits.shape[1]
-    finally:
-        model.train(was_training)
     if count == 0:
         raise ValueError("data must hold at least one example")
     predictions, labels = torch.cat(all_predictions), torch.cat(all_labels)
@@ -318,8 +453,8 @@ def _make_optimizer(
     model: nn.Module, optimizer: torch.optim.Optimizer | OptimizerFactory | None, lr: float | None
 ) -> torch.optim.Optimizer:
     """The optimizer :func:`fit` uses, checked against the model it must train."""
-    if lr is not None and (isinstance(lr, bool) or not isinstance(lr, (int, float)) or lr <= 0):
-        raise ValueError(f"lr must be a positive number, got {lr!r}")
+    if lr is not None:
+        lr = check_number("lr", lr, 0.0, low_open=True)
     if optimizer is None:
         return torch.optim.Adam(model.parameters(), lr=DEFAULT_LR if lr is None else lr)
     if lr is not None:
@@ -425,16 +560,15 @@ def fit(
         >>> history = fit(model, load_digits(split="train"), load_digits(split="test"), epochs=3, progress=False)
         >>> history.epochs
         3
-        >>> history.val_acc[-1] > 0.8
-        False
+        >>> len(history.val_acc), history.train_loss[-1] < history.train_loss[0]
+        (3, True)
     """
     from tqdm.auto import tqdm
 
-    model = _check_model(model)
+    model = check_module("model", model)
     epochs = check_int("epochs", epochs, 1)
     seed = check_int("seed", seed, 0)
-    if not isinstance(progress, bool):
-        raise TypeError(f"progress must be True or False, got {progress!r}")
+    progress = check_bool("progress", progress)
     if augment is not None and not callable(augment):
         raise TypeError(f"augment must be callable as augment(inputs) -> inputs, got {augment!r}")
     loss_fn = _check_loss_fn(loss_fn)

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PAGE = (ROOT / "appendix" / "api.md").read_text(encoding="utf-8")
 DOCUMENTED = re.findall(r"^\.\. automodule:: ([\w.]+)", PAGE, flags=re.M)
 #: Modules whose contents the page shows through a namespace that re-exports them.
-SHOWN_THROUGH = {"cnnlib.receptive_field": "cnnlib.arithmetic"}
+SHOWN_THROUGH: dict[str, str] = {}
 
 
 def public_members(module_name: str) -> list[tuple[str, object]]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cnnlib import data
 
@@ -81,6 +83,113 @@ def test_permute_pixels_is_one_invertible_permutation() -> None:
 def test_bad_arguments_raise_errors_naming_them(call, error: type, words: str) -> None:
     with pytest.raises(error, match=words):
         call()
+
+
+# ---------------------------------------------------------------------------- preparing images
+
+
+@given(st.integers(2, 50), st.integers(0, 1000))
+@settings(max_examples=20, deadline=None)
+def test_standardize_uses_the_training_statistics_for_every_set(n, seed) -> None:
+    generator = torch.Generator().manual_seed(seed)
+    train_x, test_x = 3 * torch.rand(n, 1, 2, 2, generator=generator) + 1, torch.rand(5, 1, 2, 2, generator=generator)
+    new_train, new_test = data.standardize(train_x, test_x)
+    mean, std = train_x.mean(), train_x.std()
+    assert torch.equal(new_train, (train_x - mean) / std)  # the same arithmetic, to the bit
+    assert torch.equal(new_test, (test_x - mean) / std)
+    torch.testing.assert_close(new_train.mean(), torch.tensor(0.0), atol=1e-5, rtol=0)
+    torch.testing.assert_close(new_train.std(), torch.tensor(1.0))
+
+
+def test_standardize_errors() -> None:
+    with pytest.raises(TypeError, match="train"):
+        data.standardize([1.0, 2.0])
+    with pytest.raises(TypeError, match=r"others\[0\]"):
+        data.standardize(torch.rand(4), [1.0])
+    with pytest.raises(ValueError, match="at least two values"):
+        data.standardize(torch.rand(1))
+    with pytest.raises(ValueError, match="constant"):
+        data.standardize(torch.ones(4))
+
+
+def test_random_shift_moves_each_image_by_its_own_offset() -> None:
+    images = torch.zeros(64, 1, 16, 16)
+    images[:, :, 6:10, 6:10] = 1.0  # a square in the middle, background 0 all around
+    torch.manual_seed(0)
+    shifted = data.random_shift(images, max_shift=3.0)
+    assert shifted.shape == images.shape
+    torch.testing.assert_close(shifted.sum(dim=(1, 2, 3)), images.sum(dim=(1, 2, 3)))  # nothing lost
+    rows = torch.arange(16.0).view(1, 16, 1)
+    centre = (shifted[:, 0] * rows).sum(dim=(1, 2)) / shifted[:, 0].sum(dim=(1, 2))
+    moved = centre - 7.5
+    assert moved.abs().max() <= 3.0 + 1e-4 and moved.std() > 0.5  # within the range, and varied
+
+
+def test_random_shift_reproduces_its_random_numbers() -> None:
+    """The draw is one torch.rand(N, 2) from the global generator: seeded, the result repeats,
+    and the generator moves on exactly as after that one draw (chapter outputs depend on it)."""
+    images = torch.rand(5, 1, 8, 8)
+    torch.manual_seed(1)
+    first = data.random_shift(images)
+    after = torch.rand(1)
+    torch.manual_seed(1)
+    torch.rand(5, 2)
+    assert torch.equal(torch.rand(1), after)
+    torch.manual_seed(1)
+    assert torch.equal(data.random_shift(images), first)
+
+
+def test_random_shift_errors() -> None:
+    with pytest.raises(TypeError, match="images"):
+        data.random_shift([[1.0]])
+    with pytest.raises(ValueError, match="images"):
+        data.random_shift(torch.rand(8, 8))
+    with pytest.raises(ValueError, match="max_shift"):
+        data.random_shift(torch.rand(1, 1, 8, 8), max_shift=-1)
+    with pytest.raises(TypeError, match="max_shift"):
+        data.random_shift(torch.rand(1, 1, 8, 8), max_shift="2")
+
+
+# ---------------------------------------------------------------------------- the transfer tasks
+
+
+def test_source_task_is_digits_0_to_4_in_four_orientations() -> None:
+    images, labels = data.source_task(size=8)
+    digits, digit_labels = data.load_digits(size=8, split="all")
+    upright = digits[digit_labels < 5]
+    assert len(images) == 4 * len(upright) and images.shape[1:] == (1, 8, 8)
+    assert labels.unique().tolist() == list(range(20))
+    for turns in range(4):
+        block = slice(turns * len(upright), (turns + 1) * len(upright))
+        torch.testing.assert_close(images[block], torch.rot90(upright, turns, dims=(2, 3)))
+        torch.testing.assert_close(labels[block], digit_labels[digit_labels < 5] + 5 * turns)
+
+
+@given(st.integers(1, 20), st.integers(0, 1000))
+@settings(max_examples=6, deadline=None)
+def test_target_task_draws_k_per_class_from_the_train_split(k, seed) -> None:
+    (x, y), (x_test, y_test) = data.target_task(k, seed=seed, size=8)
+    assert y.bincount(minlength=5).tolist() == [k] * 5
+    train_x, train_y = data.load_digits(size=8, split="train")
+    test_x, test_y = data.load_digits(size=8, split="test")
+    torch.testing.assert_close(x_test, test_x[test_y >= 5])
+    torch.testing.assert_close(y_test, test_y[test_y >= 5] - 5)
+    same = (x.flatten(1)[:, None, :] == train_x.flatten(1)[None]).all(dim=2)  # (drawn, train split)
+    assert same.any(dim=1).all()  # every drawn image is in the train split...
+    assert (same & (train_y[None] == y[:, None] + 5)).any(dim=1).all()  # ...with its digit
+    (x_again, _), _ = data.target_task(k, seed=seed, size=8)
+    torch.testing.assert_close(x, x_again)
+
+
+def test_target_task_argument_errors() -> None:
+    with pytest.raises(ValueError, match="labels_per_class"):
+        data.target_task(0)
+    with pytest.raises(ValueError, match="labels_per_class must be at most"):
+        data.target_task(1000)
+    with pytest.raises(TypeError, match="labels_per_class"):
+        data.target_task(2.5)
+    with pytest.raises(ValueError, match="seed"):
+        data.target_task(3, seed=-1)
 
 
 # --- Fashion-MNIST --------------------------------------------------------------------------

@@ -182,16 +182,6 @@ def test_convnext_block_parameters_and_macs_follow_the_formulas(dim, k, expansio
     assert arithmetic.count_macs(block, (dim, 6, 6)).total == 36 * (dim * k * k + 2 * dim * hidden)
 
 
-def test_layer_norm_2d_normalises_each_position_over_the_channels() -> None:
-    torch.manual_seed(0)
-    norm = models.LayerNorm2d(5, eps=1e-6)
-    x = torch.randn(2, 5, 3, 4)
-    expected = F.layer_norm(x.permute(0, 2, 3, 1), (5,), eps=1e-6).permute(0, 3, 1, 2)
-    torch.testing.assert_close(norm(x), expected)
-    theirs = tv_convnext.LayerNorm2d(5, eps=1e-6)
-    torch.testing.assert_close(norm(x), theirs(x))
-
-
 def test_small_convnext_shapes_and_layout() -> None:
     torch.manual_seed(0)
     model = models.SmallConvNeXt(1, 10, widths=(8, 16, 32), blocks_per_stage=2, patch_size=2)

@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cnnlib import ops
+from cnnlib import data, ops
 
 CONVS = [ops.conv2d, ops.conv2d_naive]
 
@@ -178,12 +178,12 @@ W = torch.randn(2, 4, 3, 3)
 
 # (arguments of conv2d, error, words in the message); PyTorch rejects each of these calls too.
 BAD_CONV_CALLS = [
-    (("image", W), {}, TypeError, "x must be a torch.Tensor"),
-    ((torch.randn(6, 6), W), {}, ValueError, "x must be a 3-D"),
+    (("image", W), {}, TypeError, "input must be a torch.Tensor"),
+    ((torch.randn(6, 6), W), {}, ValueError, "input must be a 3-D"),
     ((X, W.double()), {}, TypeError, "weight must have the dtype"),
     ((X, "kernel"), {}, TypeError, "weight must be a torch.Tensor"),
     ((X, torch.randn(2, 4, 3)), {}, ValueError, "weight must be a 4-D"),
-    ((X, torch.randn(2, 3, 3, 3)), {}, ValueError, "x has 4 channels"),
+    ((X, torch.randn(2, 3, 3, 3)), {}, ValueError, "input has 4 channels"),
     ((X, W, torch.randn(3)), {}, ValueError, "bias must have 2 entries"),
     ((X, W, torch.randn(2, 1)), {}, ValueError, "bias must be a 1-D"),
     ((X, W, torch.randn(2).double()), {}, TypeError, "bias must have the dtype"),
@@ -215,23 +215,49 @@ def test_bad_arguments_raise_errors_naming_them(
 @pytest.mark.parametrize(
     ("kwargs", "error", "words"),
     [
-        ({"x": "image", "kernel_size": 3}, TypeError, "x must be a torch.Tensor"),
-        ({"x": torch.randn(6, 6), "kernel_size": 3}, ValueError, "x must be a 3-D"),
-        ({"x": X, "kernel_size": 0}, ValueError, "kernel_size must be a positive integer"),
-        ({"x": X, "kernel_size": 3, "dilation": 0}, ValueError, "dilation"),
-        ({"x": X, "kernel_size": 3, "padding": -1}, ValueError, "padding"),
-        ({"x": X, "kernel_size": 3, "padding": "same"}, TypeError, "padding"),
-        ({"x": X, "kernel_size": 3, "stride": 0}, ValueError, "stride"),
-        ({"x": X, "kernel_size": 7}, ValueError, "the output would be empty"),
+        ({"input": "image", "kernel_size": 3}, TypeError, "input must be a torch.Tensor"),
+        ({"input": torch.randn(6, 6), "kernel_size": 3}, ValueError, "input must be a 3-D"),
+        ({"input": X, "kernel_size": 0}, ValueError, "kernel_size must be a positive integer"),
+        ({"input": X, "kernel_size": 3, "dilation": 0}, ValueError, "dilation"),
+        ({"input": X, "kernel_size": 3, "padding": -1}, ValueError, "padding"),
+        ({"input": X, "kernel_size": 3, "padding": "same"}, TypeError, "padding"),
+        ({"input": X, "kernel_size": 3, "stride": 0}, ValueError, "stride"),
+        ({"input": X, "kernel_size": 7}, ValueError, "the output would be empty"),
     ],
 )
 def test_unfold_bad_arguments_raise_errors_naming_them(kwargs: dict, error: type, words: str) -> None:
     with pytest.raises(error, match=words):
         ops.unfold(**kwargs)
     with pytest.raises((RuntimeError, TypeError, ValueError, IndexError)):
-        F.unfold(kwargs.pop("x"), **kwargs)
+        F.unfold(**kwargs)  # the same keyword names as cnnlib's
 
 
 def test_named_kernel_rejects_an_unknown_name() -> None:
     with pytest.raises(ValueError, match="name must be one of"):
         ops.named_kernel("emboss")
+
+
+# ---------------------------------------------------------------------------- named kernels on photos
+
+
+def test_edge_feature_map_is_relu_of_a_sobel_convolution() -> None:
+    cat = data.sample_image("chelsea", size=48, grayscale=True)
+    conv = torch.nn.Conv2d(1, 1, 3, padding=1, padding_mode="replicate", bias=False)
+    with torch.no_grad():
+        conv.weight.copy_(torch.tensor([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]]).view(1, 1, 3, 3))
+        expected = torch.relu(conv(cat.unsqueeze(0)))[0]
+    torch.testing.assert_close(ops.edge_feature_map(cat), expected / expected.max())
+    rgb = data.sample_image("chelsea", size=32)
+    torch.testing.assert_close(ops.edge_feature_map(rgb), ops.edge_feature_map(rgb.mean(0, keepdim=True)))
+
+
+
+
+def test_equivariance_orders_checks_its_arguments() -> None:
+    cat = data.sample_image("chelsea", size=48, grayscale=True)
+    with pytest.raises(ValueError, match="padding_mode"):
+        ops.equivariance_orders(cat, ops.named_kernel("box blur"), (1, 1), "replicate")
+    with pytest.raises(ValueError, match="image"):
+        ops.equivariance_orders(cat[0], ops.named_kernel("box blur"), (1, 1))
+    with pytest.raises(TypeError, match="kernel"):
+        ops.equivariance_orders(cat, [[1.0]], (1, 1))

@@ -214,15 +214,6 @@ def test_blur_pool2d_special_cases_are_subsampling_and_average_pooling() -> None
     torch.testing.assert_close(ops.blur_pool2d(x[0], 3, 2), ops.blur_pool2d(x, 3, 2)[0])
 
 
-def test_blur_pool_module_has_no_parameters_and_makes_maxblurpool() -> None:
-    x = random_input([8, 8], 6).float()
-    module = models.BlurPool2d(filter_size=3, stride=2)
-    assert arithmetic.count_params(module) == 0
-    torch.testing.assert_close(module(x), ops.blur_pool2d(x, 3, 2))
-    max_blur = nn.Sequential(nn.MaxPool2d(2, stride=1), models.BlurPool2d())
-    assert max_blur(x).shape == nn.MaxPool2d(2)(x).shape
-
-
 X = torch.zeros(1, 1, 6, 6)
 
 

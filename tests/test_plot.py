@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from cnnlib import models, plot, train
-from cnnlib.plot.features import layer_output
+from cnnlib.activations import layer_output
 
 
 @pytest.fixture(autouse=True)
@@ -73,15 +73,6 @@ def test_show_filters_shows_three_channel_filters_in_colour_scaled_to_unit_range
     np.testing.assert_allclose(shown, expected.numpy(), atol=1e-6)
 
 
-def test_layer_output_is_what_the_layer_computes() -> None:
-    torch.manual_seed(0)
-    model = models.LeNet5()
-    x = torch.rand(2, 1, 32, 32)
-    expected = model.features.act1(model.features.c1(x))
-    torch.testing.assert_close(layer_output(model, x, "features.act1"), expected)
-    torch.testing.assert_close(layer_output(model, x, model.features.c1), model.features.c1(x))
-
-
 def test_show_feature_maps_draws_one_panel_per_channel_with_the_layer_output() -> None:
     torch.manual_seed(0)
     model = models.LeNet5()
@@ -126,16 +117,3 @@ def test_show_feature_maps_draws_one_panel_per_channel_with_the_layer_output() -
 def test_bad_arguments_raise_errors_naming_them(call, error: type, words: str) -> None:
     with pytest.raises(error, match=words):
         call()
-
-
-def test_layer_output_reports_a_layer_the_forward_pass_skips() -> None:
-    class Skips(nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.used, self.unused = nn.Linear(2, 2), nn.Linear(2, 2)
-
-        def forward(self, x: torch.Tensor) -> torch.Tensor:
-            return self.used(x)
-
-    with pytest.raises(ValueError, match="not called"):
-        layer_output(Skips(), torch.zeros(1, 2), "unused")

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 from cnnlib import arithmetic, models
-from cnnlib.receptive_field import FIELD_COLUMNS
+from cnnlib._receptive_field import FIELD_COLUMNS
 
 
 # --- measuring a field with gradients -----------------------------------------------------------
@@ -299,7 +299,16 @@ def test_convnext_blocks_with_permutes_and_layer_norm_match_gradients() -> None:
     rf = arithmetic.receptive_field(net, (2, 64, 64))
     inputs = torch.randn(1, 2, 64, 64, dtype=torch.float64)  # generic weights and inputs
     assert_fields_agree(rf, net, inputs)
-    assert arithmetic.receptive_field(meta_model("convnext_tiny"), (3, 64, 64), until="avgpool")
+    # torchvision's ConvNeXt-Tiny: a 4x4 stem of stride 4, then 3, 3, 9 and 3 blocks of 7x7
+    # depthwise convolutions (padding 3), with a 2x2 convolution of stride 2 between stages
+    tiny = arithmetic.receptive_field(meta_model("convnext_tiny"), (3, 64, 64), until="avgpool")
+    size, padding, jump = 4, 0, 4
+    for stage, blocks in enumerate((3, 3, 9, 3)):
+        if stage:
+            size, jump = size + jump, 2 * jump
+        size, padding = size + blocks * 6 * jump, padding + blocks * 3 * jump
+    assert (tiny.size, tiny.stride, tiny.padding, tiny.output_size) == ((size,) * 2, (jump,) * 2, (padding,) * 2, (2, 2))
+    assert size == 1688
 
 
 def test_dilation_grows_the_field_without_shrinking_the_map() -> None:

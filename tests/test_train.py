@@ -191,7 +191,7 @@ def other_optimizer() -> torch.optim.Optimizer:
         (dict(epochs=2.5), TypeError, "epochs"),
         (dict(lr=0), ValueError, "lr"),
         (dict(lr=-1e-3), ValueError, "lr"),
-        (dict(lr="fast"), ValueError, "lr"),
+        (dict(lr="fast"), TypeError, "lr"),
         (dict(batch_size=0), ValueError, "batch_size"),
         (dict(seed=-1), ValueError, "seed"),
         (dict(progress="yes"), TypeError, "progress"),

@@ -11,7 +11,7 @@ import pytest
 import torch
 from torch import nn
 
-from cnnlib.plot.activations import train_mode_pass
+from cnnlib.activations import train_mode_pass
 from cnnlib.widgets.batchnorm import BATCH_SIZES, GROUPINGS, batch_norm_explorer
 
 

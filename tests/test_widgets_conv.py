@@ -8,7 +8,8 @@ import torch
 
 from cnnlib import arithmetic, data, ops
 from cnnlib.widgets import conv_explorer
-from cnnlib.widgets.conv import PADDING_MODES, ConvExplorer, apply_kernel
+from cnnlib.ops import PADDING_MODES, apply_kernel
+from cnnlib.widgets.conv import ConvExplorer
 
 
 @pytest.fixture(scope="module")

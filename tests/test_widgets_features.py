@@ -11,9 +11,8 @@ import pytest
 import torch
 
 from cnnlib import models
-from cnnlib.plot.features import layer_output
+from cnnlib.activations import layer_output, map_layers
 from cnnlib.widgets import feature_map_explorer
-from cnnlib.widgets.features import map_layers
 
 
 @pytest.fixture(scope="module")

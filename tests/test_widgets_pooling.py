@@ -12,9 +12,7 @@ import torch
 import torch.nn.functional as F
 
 from cnnlib import data, ops, plot
-from cnnlib.plot.pooling import pool_image
 from cnnlib.widgets import pooling_explorer
-from cnnlib.widgets.pooling import SOBEL_X, edge_feature_map
 
 
 def controls(explorer: widgets.VBox) -> dict[str, widgets.Widget]:
@@ -86,16 +84,6 @@ def test_the_picture_follows_every_control(cat: torch.Tensor) -> None:
         assert not np.array_equal(a, b)
 
 
-def test_edge_feature_map_is_relu_of_a_sobel_convolution(cat: torch.Tensor) -> None:
-    conv = torch.nn.Conv2d(1, 1, 3, padding=1, padding_mode="replicate", bias=False)
-    with torch.no_grad():
-        conv.weight.copy_(SOBEL_X.view(1, 1, 3, 3))
-        expected = torch.relu(conv(cat.unsqueeze(0)))[0]
-    torch.testing.assert_close(edge_feature_map(cat), expected / expected.max())
-    rgb = data.sample_image("chelsea", size=32)
-    torch.testing.assert_close(edge_feature_map(rgb), edge_feature_map(rgb.mean(0, keepdim=True)))
-
-
 def test_static_figure_shows_the_pooled_images(cat: torch.Tensor) -> None:
     settings = [("max", 2, 2), ("average", 4, 4), ("blur", 3, 2)]
     fig = plot.show_pooling(cat, settings, suptitle="test")
@@ -115,9 +103,3 @@ def test_bad_arguments_raise_errors_naming_them(cat: torch.Tensor) -> None:
         plot.show_pooling(cat[0], [("max", 2, 2)])
     with pytest.raises(ValueError, match="settings"):
         plot.show_pooling(cat, [])
-    with pytest.raises(ValueError, match="kind"):
-        pool_image(cat, "median", 2)
-    with pytest.raises(ValueError, match="kernel_size"):
-        pool_image(cat, "max", 0)
-    with pytest.raises(ValueError, match="stride"):
-        pool_image(cat, "average", 2, 0)

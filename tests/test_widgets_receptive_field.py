@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from matplotlib.patches import Rectangle
 
 from cnnlib import arithmetic, data, plot
-from cnnlib.plot.receptive_field import field_cone
+from cnnlib.arithmetic import field_cone
 from cnnlib.widgets import receptive_field_explorer
 from cnnlib.widgets.receptive_field import conv_stack
 

@@ -1,11 +1,11 @@
 """Pretrain the small ResNet that ships with cnnlib (chapter "Transfer learning").
 
-The source task is :func:`cnnlib.transfer.source_task`: the digits 0-4 of scikit-learn's set,
+The source task is :func:`cnnlib.data.source_task`: the digits 0-4 of scikit-learn's set,
 each in four orientations (20 classes), upsampled to 16x16. The network is
 ``SmallResNet(in_channels=1, num_classes=20, widths=(16, 32, 64), blocks_per_stage=1)``, trained
 with Adam and random shifts of up to 2 pixels, from a fixed seed on the CPU. The checkpoint holds
 the constructor arguments, the state dict and the training record; the script prints its SHA-256,
-which goes into ``cnnlib.transfer.DIGITS_BACKBONE_SHA256``.
+which goes into ``cnnlib.checkpoint.DIGITS_BACKBONE_SHA256``.
 
     python tools/pretrain_backbone.py [--out cnnlib/checkpoints/digits_backbone.pt]
 
@@ -25,7 +25,8 @@ import torch.nn.functional as F
 
 from cnnlib import train
 from cnnlib.models import SmallResNet
-from cnnlib.transfer import DIGITS_BACKBONE, IMAGE_SIZE, sha256_of, source_task
+from cnnlib.checkpoint import DIGITS_BACKBONE, sha256_of
+from cnnlib.data import TRANSFER_IMAGE_SIZE, source_task
 
 SEED = 0
 EPOCHS = 30
@@ -35,6 +36,11 @@ MAX_SHIFT = 2
 CONFIG = dict(in_channels=1, num_classes=20, widths=[16, 32, 64], blocks_per_stage=1, residual=True)
 
 
+# Not cnnlib.data.random_shift, on purpose: this variant shifts by whole pixels (one torch.randint
+# draw), lets zeros in and indexes the padded batch, where cnnlib's draws sub-pixel offsets with
+# torch.rand and resamples bilinearly. Training with cnnlib's would change the random numbers and
+# the arithmetic, so the shipped checkpoint, whose SHA-256 cnnlib.checkpoint checks, could not be
+# re-created byte for byte. Switch only together with a new checkpoint and its new hash.
 def random_shift(images: torch.Tensor, max_shift: int = MAX_SHIFT) -> torch.Tensor:
     """Shift every image by its own random offset of up to ``max_shift`` pixels (zeros enter)."""
     n, _, h, w = images.shape
@@ -49,7 +55,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)  # the same rounding on every machine with the same torch build
     train.seed_everything(SEED)
-    images, labels = source_task(IMAGE_SIZE)
+    images, labels = source_task(TRANSFER_IMAGE_SIZE)
     model = SmallResNet(**CONFIG)
     history = train.fit(model, (images, labels), epochs=EPOCHS, lr=LR, batch_size=BATCH_SIZE,
                         device="cpu", seed=SEED, augment=random_shift, progress=True)
@@ -57,6 +63,8 @@ def main() -> None:
     checkpoint = {
         "config": CONFIG,
         "state_dict": model.state_dict(),
+        # the record names where source_task lived when the checkpoint was made: kept, so that the
+        # script still writes the shipped file byte for byte
         "source": "digits 0-4 in four orientations (20 classes), 16x16, cnnlib.transfer.source_task",
         "seed": SEED,
         "epochs": EPOCHS,

@@ -1,24 +1,29 @@
-"""The networks of the book as small ``nn.Module`` classes, one per idea.
+"""The layers and networks of the book as small ``nn.Module`` classes, one per idea.
 
+- ``cnnlib.models.layers`` -- layers that apply one operation (``BatchNorm2d``, ``BlurPool2d``,
+  ``LayerNorm2d``, ``Permute``), calling :mod:`cnnlib.ops` where the book builds it.
 - ``cnnlib.models.classic`` -- the MLP and small CNNs of the first chapters, LeNet-5, VGG.
 - ``cnnlib.models.resnet`` -- residual blocks and small residual (and plain) networks.
 - ``cnnlib.models.modern`` -- depthwise-separable, MBConv and ConvNeXt blocks.
 """
 
-from cnnlib.models.classic import MLP, BlurPool2d, LeNet5, SmallCNN, SmallVGG
-from cnnlib.models.resnet import BottleneckBlock, ResidualBlock, SmallResNet
+from cnnlib.models.classic import MLP, LeNet5, SmallCNN, SmallVGG
+from cnnlib.models.layers import BatchNorm2d, BlurPool2d, LayerNorm2d, Permute
 from cnnlib.models.modern import (
     ConvNeXtBlock,
     DepthwiseSeparableConv,
-    LayerNorm2d,
     MBConv,
     SmallConvNeXt,
     SqueezeExcitation,
 )
+from cnnlib.models.resnet import BottleneckBlock, ResidualBlock, SmallResNet
 
 __all__ = [
-    "MLP",
+    "BatchNorm2d",
     "BlurPool2d",
+    "LayerNorm2d",
+    "Permute",
+    "MLP",
     "LeNet5",
     "SmallCNN",
     "SmallVGG",
@@ -28,7 +33,6 @@ __all__ = [
     "DepthwiseSeparableConv",
     "SqueezeExcitation",
     "MBConv",
-    "LayerNorm2d",
     "ConvNeXtBlock",
     "SmallConvNeXt",
 ]

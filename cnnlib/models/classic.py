@@ -1,4 +1,4 @@
-"""Networks of the foundations and classic-architecture chapters: MLP, SmallCNN, BlurPool2d, LeNet5 and SmallVGG."""
+"""Networks of the foundations and classic-architecture chapters: MLP, SmallCNN, LeNet5 and SmallVGG."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from collections.abc import Sequence
 
 from torch import Tensor, nn
 
-from cnnlib._checks import check_choice, check_int
-from cnnlib.ops.pooling import BLUR_PADDINGS, blur_pool2d
+from cnnlib._checks import check_choice, check_int, check_number
 
 
 class MLP(nn.Module):
@@ -80,40 +79,6 @@ class SmallCNN(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return self.head(self.pool(self.features(x)).flatten(1))
-
-
-class BlurPool2d(nn.Module):
-    """Anti-aliased subsampling: blur each channel with a binomial filter, then keep every
-    ``stride``-th pixel (Zhang, 2019, "Making convolutional networks shift-invariant again").
-
-    ``nn.Sequential(nn.MaxPool2d(2, stride=1), BlurPool2d())`` is Zhang's *MaxBlurPool*, a
-    drop-in replacement for ``nn.MaxPool2d(2)``. Has no parameters; see
-    :func:`cnnlib.ops.blur_pool2d`. Introduced in chapter "Pooling".
-
-    Args:
-        filter_size: side of the binomial filter (3 gives ``[1, 2, 1]``).
-        stride: subsampling step.
-        padding_mode: how the border is padded before blurring (``"reflect"``, as in the paper,
-            ``"replicate"``, ``"circular"`` or ``"zeros"``).
-
-    Examples:
-        >>> import torch
-        >>> from cnnlib.models import BlurPool2d
-        >>> BlurPool2d(filter_size=3, stride=2)(torch.zeros(1, 4, 8, 8)).shape
-        torch.Size([1, 4, 4, 4])
-    """
-
-    def __init__(self, filter_size: int = 3, stride: int = 2, padding_mode: str = "reflect") -> None:
-        super().__init__()
-        self.filter_size = check_int("filter_size", filter_size, 1)
-        self.stride = check_int("stride", stride, 1)
-        self.padding_mode = check_choice("padding_mode", padding_mode, BLUR_PADDINGS)
-
-    def forward(self, x: Tensor) -> Tensor:
-        return blur_pool2d(x, self.filter_size, self.stride, self.padding_mode)
-
-    def extra_repr(self) -> str:
-        return f"filter_size={self.filter_size}, stride={self.stride}, padding_mode={self.padding_mode!r}"
 
 
 class LeNet5(nn.Module):
@@ -225,9 +190,7 @@ class SmallVGG(nn.Module):
             raise ValueError("channels must name at least one stage, got an empty sequence")
         convs = check_int("convs_per_stage", convs_per_stage, 1)
         hidden = check_int("hidden", hidden, 1)
-        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)):
-            raise TypeError(f"dropout must be a number in [0, 1), got {dropout!r}")
-        if not 0.0 <= dropout < 1.0:
+        if not check_number("dropout", dropout, 0.0) < 1.0:
             raise ValueError(f"dropout must be in [0, 1), got {dropout}")
         size = check_int("image_size", image_size, 1)
         stages = len(widths) - 1

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
-from cnnlib._checks import check_choice, check_int
+from cnnlib._checks import check_choice, check_int, check_number
+from cnnlib.models.layers import LayerNorm2d, Permute
 
 #: Activations that ``SqueezeExcitation`` accepts by name.
 ACTIVATIONS = {"relu": nn.ReLU, "silu": nn.SiLU}
@@ -228,46 +228,6 @@ class MBConv(nn.Module):
         return f"residual={self.use_res_connect}"
 
 
-class Permute(nn.Module):
-    """Reorder the dimensions of a tensor (``torch.permute``), as a layer of a ``Sequential``.
-
-    Examples:
-        >>> import torch
-        >>> from cnnlib.models.modern import Permute
-        >>> Permute((0, 2, 3, 1))(torch.zeros(1, 3, 4, 5)).shape
-        torch.Size([1, 4, 5, 3])
-    """
-
-    def __init__(self, dims: Sequence[int]) -> None:
-        super().__init__()
-        self.dims = tuple(dims)
-
-    def forward(self, x: Tensor) -> Tensor:
-        return x.permute(self.dims)
-
-    def extra_repr(self) -> str:
-        return f"dims={self.dims}"
-
-
-class LayerNorm2d(nn.LayerNorm):
-    """Layer normalisation over the channels of ``(N, C, H, W)`` maps, at every position on its
-    own: torchvision's ``LayerNorm2d`` of ConvNeXt. Build it as ``LayerNorm2d(C, eps=1e-6)``.
-    Introduced in chapter "EfficientNet and ConvNeXt".
-
-    Examples:
-        >>> import torch
-        >>> from cnnlib.models import LayerNorm2d
-        >>> y = LayerNorm2d(8, eps=1e-6)(torch.randn(2, 8, 3, 3))
-        >>> bool(y.mean(dim=1).abs().max() < 1e-5)  # every position: mean 0 over the channels
-        True
-    """
-
-    def forward(self, x: Tensor) -> Tensor:
-        x = x.permute(0, 2, 3, 1)
-        x = F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
-        return x.permute(0, 3, 1, 2)
-
-
 class ConvNeXtBlock(nn.Module):
     """The ConvNeXt block (Liu et al., 2022):
 
@@ -307,10 +267,7 @@ class ConvNeXtBlock(nn.Module):
         d = check_int("dim", dim, 1)
         k = _check_kernel(kernel_size)
         hidden = d * check_int("expansion", expansion, 1)
-        if isinstance(layer_scale, bool) or not isinstance(layer_scale, (int, float)):
-            raise TypeError(f"layer_scale must be a number, got {layer_scale!r}")
-        if layer_scale < 0:
-            raise ValueError(f"layer_scale must be non-negative, got {layer_scale}")
+        check_number("layer_scale", layer_scale, 0.0)
         self.block = nn.Sequential(
             nn.Conv2d(d, d, k, padding=k // 2, groups=d),
             Permute((0, 2, 3, 1)),  # channels last: (N, H, W, C)

@@ -1,11 +1,27 @@
-"""Operations built from scratch, mirroring the names and argument order of ``torch.nn.functional``.
+"""Operations built from scratch, mirroring ``torch.nn.functional``.
 
-Each operation is proven equal to PyTorch's own in the tests and in its chapter.
+An operation that PyTorch also has carries its name, argument order *and argument names*
+(``conv2d(input, weight, bias, stride, padding, dilation, groups)``), so that what a learner
+learns here transfers (``tests/test_ops_signatures.py`` compares them); each is proven equal to
+PyTorch's own in the tests and in its chapter. Beside them sit the helpers the chapters compute
+with (kernels by name, the windows of adaptive pooling, a named kernel applied to a photo). The
+layers (``nn.Module`` classes) that call these functions are in :mod:`cnnlib.models`.
 """
 
-from cnnlib.ops.batchnorm import BatchNorm2d, batch_norm, fuse_conv_bn
-from cnnlib.ops.conv import KERNELS, conv2d, conv2d_naive, named_kernel, unfold
+from cnnlib.ops.batchnorm import batch_norm, fuse_conv_bn
+from cnnlib.ops.conv import (
+    KERNELS,
+    PADDING_MODES,
+    apply_kernel,
+    conv2d,
+    conv2d_naive,
+    edge_feature_map,
+    equivariance_orders,
+    named_kernel,
+    unfold,
+)
 from cnnlib.ops.pooling import (
+    POOLINGS,
     adaptive_avg_pool2d,
     adaptive_max_pool2d,
     adaptive_windows,
@@ -13,6 +29,7 @@ from cnnlib.ops.pooling import (
     binomial_kernel,
     blur_pool2d,
     max_pool2d,
+    pool_image,
 )
 
 __all__ = [
@@ -21,6 +38,10 @@ __all__ = [
     "unfold",
     "named_kernel",
     "KERNELS",
+    "PADDING_MODES",
+    "apply_kernel",
+    "equivariance_orders",
+    "edge_feature_map",
     "max_pool2d",
     "avg_pool2d",
     "adaptive_windows",
@@ -28,7 +49,8 @@ __all__ = [
     "adaptive_max_pool2d",
     "binomial_kernel",
     "blur_pool2d",
+    "pool_image",
+    "POOLINGS",
     "batch_norm",
-    "BatchNorm2d",
     "fuse_conv_bn",
 ]

@@ -13,33 +13,22 @@ batch's statistics, the variance in its *unbiased* form ``var_B * n / (n - 1)``:
 
 In evaluation mode the running estimates replace the batch's statistics, so the layer becomes a
 fixed per-channel affine map, which :func:`fuse_conv_bn` folds into the preceding convolution.
-Everything here computes what ``torch.nn.functional.batch_norm``, ``torch.nn.BatchNorm2d`` and
-``torch.nn.utils.fusion.fuse_conv_bn_eval`` compute (``tests/test_ops_batchnorm.py``).
+Everything here computes what ``torch.nn.functional.batch_norm`` and
+``torch.nn.utils.fusion.fuse_conv_bn_eval`` compute (``tests/test_ops_batchnorm.py``); the layer
+that calls :func:`batch_norm`, :class:`cnnlib.models.BatchNorm2d`, is in :mod:`cnnlib.models.layers`.
 Introduced in chapter "Batch normalisation".
 """
 
 from __future__ import annotations
 
 import copy
-from numbers import Real
 
 import torch
 from torch import Tensor, nn
 
-from cnnlib._checks import check_int
+from cnnlib._checks import check_bool, check_number
 
-__all__ = ["BatchNorm2d", "batch_norm", "fuse_conv_bn"]
-
-
-def _check_number(name: str, value: object, low: float, high: float | None = None) -> float:
-    """``value`` as a float in ``[low, high]`` (``high=None``: no upper bound)."""
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be a number, got {value!r} of type {type(value).__name__}")
-    value = float(value)
-    if value < low or (high is not None and value > high):
-        allowed = f"between {low:g} and {high:g}" if high is not None else f"at least {low:g}"
-        raise ValueError(f"{name} must be a number {allowed}, got {value:g}")
-    return value
+__all__ = ["batch_norm", "fuse_conv_bn"]
 
 
 def _check_channel_vector(name: str, value: object, channels: int) -> Tensor | None:
@@ -130,10 +119,9 @@ def batch_norm(
     bias = _check_channel_vector("bias", bias, channels)
     if (running_mean is None) != (running_var is None):
         raise ValueError("running_mean and running_var must be given together, or both be None")
-    if not isinstance(training, bool):
-        raise TypeError(f"training must be True or False, got {training!r}")
-    momentum = _check_number("momentum", momentum, 0.0, 1.0)
-    eps = _check_number("eps", eps, 0.0)
+    training = check_bool("training", training)
+    momentum = check_number("momentum", momentum, 0.0, 1.0)
+    eps = check_number("eps", eps, 0.0)
 
     dims = [0, *range(2, input.ndim)]  # every dimension but the channels
     shape = [1, channels] + [1] * (input.ndim - 2)  # broadcast a (C,) vector over the input
@@ -165,118 +153,6 @@ def batch_norm(
     return output
 
 
-class BatchNorm2d(nn.Module):
-    """Batch normalisation of ``(N, C, H, W)`` feature maps, like ``torch.nn.BatchNorm2d``.
-
-    Same constructor arguments, parameters (``weight`` gamma, ``bias`` beta), buffers
-    (``running_mean``, ``running_var``, ``num_batches_tracked``) and state-dict keys as PyTorch's
-    layer, so either can load the other's ``state_dict``. Each call in training mode normalises
-    with the batch's statistics and, when ``track_running_stats``, counts the batch in
-    ``num_batches_tracked`` and updates the running estimates with weight ``momentum``, or with
-    weight ``1 / num_batches_tracked`` when ``momentum`` is None, which makes them the plain
-    average over all batches seen. In evaluation mode it normalises with the running estimates;
-    without them (``track_running_stats=False``) it always uses the batch's statistics. See
-    :func:`batch_norm` for the formulas. Introduced in chapter "Batch normalisation".
-
-    Args:
-        num_features: number of channels ``C``.
-        eps: added to the variance before the square root.
-        momentum: weight of a new batch in the running estimates, in [0, 1], or None for the
-            cumulative average.
-        affine: learn a per-channel scale gamma (and shift beta, see ``bias``).
-        track_running_stats: keep running estimates for evaluation mode.
-        device: device of the parameters and buffers.
-        dtype: floating-point type of the parameters and buffers.
-        bias: with ``affine``, also learn the shift beta.
-
-    Raises:
-        TypeError: for arguments of the wrong type.
-        ValueError: for a non-positive ``num_features``, a negative ``eps`` or a ``momentum``
-            outside [0, 1]; when called, for an input that is not 4-D or has the wrong number
-            of channels, or a batch with one value per channel in training mode.
-
-    Examples:
-        >>> import torch
-        >>> from torch import nn
-        >>> from cnnlib.ops import BatchNorm2d
-        >>> ours, theirs = BatchNorm2d(3), nn.BatchNorm2d(3)
-        >>> x = torch.randn(8, 3, 4, 4)
-        >>> torch.testing.assert_close(ours(x), theirs(x))
-        >>> torch.testing.assert_close(ours.running_mean, theirs.running_mean)
-    """
-
-    def __init__(
-        self,
-        num_features: int,
-        eps: float = 1e-5,
-        momentum: float | None = 0.1,
-        affine: bool = True,
-        track_running_stats: bool = True,
-        device: torch.device | str | None = None,
-        dtype: torch.dtype | None = None,
-        *,
-        bias: bool = True,
-    ) -> None:
-        super().__init__()
-        self.num_features = check_int("num_features", num_features, 1)
-        self.eps = _check_number("eps", eps, 0.0)
-        self.momentum = None if momentum is None else _check_number("momentum", momentum, 0.0, 1.0)
-        for name, flag in (("affine", affine), ("track_running_stats", track_running_stats), ("bias", bias)):
-            if not isinstance(flag, bool):
-                raise TypeError(f"{name} must be True or False, got {flag!r}")
-        self.affine = affine
-        self.track_running_stats = track_running_stats
-        factory = {"device": device, "dtype": dtype}
-        if affine:
-            self.weight = nn.Parameter(torch.ones(num_features, **factory))
-            if bias:
-                self.bias = nn.Parameter(torch.zeros(num_features, **factory))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-        if track_running_stats:
-            self.register_buffer("running_mean", torch.zeros(num_features, **factory))
-            self.register_buffer("running_var", torch.ones(num_features, **factory))
-            self.register_buffer("num_batches_tracked", torch.tensor(0, dtype=torch.long, device=device))
-        else:
-            self.register_buffer("running_mean", None)
-            self.register_buffer("running_var", None)
-            self.register_buffer("num_batches_tracked", None)
-
-    def reset_running_stats(self) -> None:
-        """Forget the running estimates: mean 0, variance 1, no batch counted."""
-        if self.track_running_stats:
-            self.running_mean.zero_()
-            self.running_var.fill_(1.0)
-            self.num_batches_tracked.zero_()
-
-    def forward(self, input: Tensor) -> Tensor:
-        if not isinstance(input, Tensor) or input.ndim != 4:
-            got = f"{input.ndim}-D input of shape {tuple(input.shape)}" if isinstance(input, Tensor) else type(input).__name__
-            raise ValueError(f"input must be a 4-D (N, C, H, W) tensor, got {got}")
-        if input.shape[1] != self.num_features:
-            raise ValueError(
-                f"input must have {self.num_features} channels (num_features), got shape {tuple(input.shape)}"
-            )
-        use_batch_stats = self.training or self.running_mean is None
-        update = self.training and self.track_running_stats
-        momentum = 0.0  # unused unless the running statistics are updated
-        if update:
-            self.num_batches_tracked.add_(1)
-            # momentum=None: the k-th batch gets weight 1/k, so the estimate is the plain average
-            momentum = 1.0 / float(self.num_batches_tracked) if self.momentum is None else self.momentum
-        stats = (self.running_mean, self.running_var) if (update or not self.training) else (None, None)
-        return batch_norm(input, *stats, self.weight, self.bias, use_batch_stats, momentum, self.eps)
-
-    def extra_repr(self) -> str:
-        return (
-            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-            f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}"
-        )
-
-
 def fuse_conv_bn(conv: nn.Conv2d, bn: nn.Module) -> nn.Conv2d:
     """A new convolution equal to ``bn(conv(x))`` for an evaluation-mode batch norm ``bn``.
 
@@ -291,7 +167,7 @@ def fuse_conv_bn(conv: nn.Conv2d, bn: nn.Module) -> nn.Conv2d:
 
     Raises:
         TypeError: if ``conv`` is not an ``nn.Conv2d`` or ``bn`` is neither a
-            ``torch.nn.BatchNorm2d`` nor a :class:`BatchNorm2d`.
+            ``torch.nn.BatchNorm2d`` nor a :class:`cnnlib.models.BatchNorm2d`.
         ValueError: if ``bn`` is in training mode (it would normalise with each batch's own
             statistics, which no fixed convolution can reproduce), keeps no running statistics,
             or has a number of features different from ``conv``'s output channels.
@@ -309,8 +185,10 @@ def fuse_conv_bn(conv: nn.Conv2d, bn: nn.Module) -> nn.Conv2d:
     """
     if not isinstance(conv, nn.Conv2d):
         raise TypeError(f"conv must be a torch.nn.Conv2d, got {type(conv).__name__}")
+    from cnnlib.models.layers import BatchNorm2d  # the layer is built on this module: import it late
+
     if not isinstance(bn, (nn.BatchNorm2d, BatchNorm2d)):
-        raise TypeError(f"bn must be a torch.nn.BatchNorm2d or cnnlib.ops.BatchNorm2d, got {type(bn).__name__}")
+        raise TypeError(f"bn must be a torch.nn.BatchNorm2d or cnnlib.models.BatchNorm2d, got {type(bn).__name__}")
     if bn.training:
         raise ValueError(
             "bn must be in evaluation mode (call model.eval() first): in training mode it normalises "

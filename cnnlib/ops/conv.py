@@ -18,11 +18,15 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from cnnlib._checks import check_choice, check_int, check_pair
+from cnnlib._checks import check_choice, check_image, check_int, check_pair
 from cnnlib.arithmetic import conv_output_size
 
 IntOrPair = int | tuple[int, int]
 Padding = int | tuple[int, int] | str
+
+#: How a border can be filled, as ``nn.Conv2d``'s ``padding_mode`` names it, and ``F.pad``'s mode.
+PADDING_MODES = ("zeros", "reflect", "circular")
+_PAD_MODES = {"zeros": "constant", "reflect": "reflect", "circular": "circular"}
 
 #: Most numbers :func:`conv2d` puts in one im2col matrix (16 MB in float32); larger batches are
 #: processed a few images at a time.
@@ -85,16 +89,16 @@ class _Conv:
 
 
 def _check_input(x: object) -> Tensor:
-    return _check_tensor("x", x, (3, 4), "3-D (C, H, W) or 4-D (N, C, H, W)")
+    return _check_tensor("input", x, (3, 4), "3-D (C, H, W) or 4-D (N, C, H, W)")
 
 
 def _check_weight(x: Tensor, weight: object, bias: object, groups: object) -> int:
     """Check ``weight``, ``bias`` and ``groups`` against ``x`` as ``F.conv2d`` does; return groups."""
     weight = _check_tensor("weight", weight, (4,), "4-D (out_channels, in_channels / groups, kH, kW)")
     if weight.dtype != x.dtype:
-        raise TypeError(f"weight must have the dtype of x ({x.dtype}), got {weight.dtype}")
+        raise TypeError(f"weight must have the dtype of input ({x.dtype}), got {weight.dtype}")
     if weight.device != x.device:
-        raise ValueError(f"weight must be on the device of x ({x.device}), got {weight.device}")
+        raise ValueError(f"weight must be on the device of input ({x.device}), got {weight.device}")
     groups = check_int("groups", groups, 1)
     c_out, c_in_per_group, kh, kw = weight.shape
     if min(c_out, c_in_per_group, kh, kw) < 1:
@@ -104,7 +108,7 @@ def _check_weight(x: Tensor, weight: object, bias: object, groups: object) -> in
     channels = x.shape[-3]
     if channels != c_in_per_group * groups:
         raise ValueError(
-            f"x has {channels} channels, but weight of shape {tuple(weight.shape)} with "
+            f"input has {channels} channels, but weight of shape {tuple(weight.shape)} with "
             f"groups={groups} expects {c_in_per_group * groups} input channels"
         )
     if bias is not None:
@@ -113,7 +117,7 @@ def _check_weight(x: Tensor, weight: object, bias: object, groups: object) -> in
             raise ValueError(f"bias must have {c_out} entries (out_channels), got {bias.shape[0]}")
         if bias.dtype != x.dtype or bias.device != x.device:
             raise TypeError(
-                f"bias must have the dtype and device of x, got {bias.dtype} on {bias.device}"
+                f"bias must have the dtype and device of input, got {bias.dtype} on {bias.device}"
             )
     return groups
 
@@ -173,13 +177,13 @@ def _windows(x: Tensor, kernel_size: tuple[int, int], conv: _Conv) -> Tensor:
 
 
 def unfold(
-    x: Tensor,
+    input: Tensor,
     kernel_size: IntOrPair,
     dilation: IntOrPair = 1,
     padding: IntOrPair = 0,
     stride: IntOrPair = 1,
 ) -> Tensor:
-    """The im2col matrix: every sliding window of ``x`` as one column.
+    """The im2col matrix: every sliding window of ``input`` as one column.
 
     Returns a ``(N, C * kH * kW, L)`` tensor (``(C * kH * kW, L)`` for an unbatched ``(C, H, W)``
     input), where ``L = H_out * W_out`` is the number of window positions, exactly like
@@ -189,7 +193,7 @@ def unfold(
     Introduced in chapter "The convolution operation".
 
     Raises:
-        TypeError: if ``x`` is not a tensor or an argument is not an integer.
+        TypeError: if ``input`` is not a tensor or an argument is not an integer.
         ValueError: for a bad shape, a non-positive kernel size, stride or dilation, a negative
             padding, or windows larger than the padded input.
 
@@ -203,7 +207,7 @@ def unfold(
         >>> cols[0, :, 0]
         tensor([0., 1., 4., 5.])
     """
-    x = _check_input(x)
+    x = _check_input(input)
     kernel_size = check_pair("kernel_size", kernel_size, 1)
     if isinstance(padding, str):
         raise TypeError(f"padding must be an integer or a (height, width) pair, got {padding!r}")
@@ -216,7 +220,7 @@ def unfold(
 
 
 def conv2d(
-    x: Tensor,
+    input: Tensor,
     weight: Tensor,
     bias: Tensor | None = None,
     stride: IntOrPair = 1,
@@ -226,7 +230,7 @@ def conv2d(
 ) -> Tensor:
     """2-D convolution (cross-correlation) as one matrix product per group: im2col, then matmul.
 
-    Same arguments, semantics and result as ``torch.nn.functional.conv2d``: ``x`` is
+    Same arguments, semantics and result as ``torch.nn.functional.conv2d``: ``input`` is
     ``(N, C_in, H, W)`` or unbatched ``(C_in, H, W)``, ``weight`` is
     ``(C_out, C_in / groups, kH, kW)``, ``padding`` is an int, a pair, ``"valid"`` (none) or
     ``"same"`` (output as large as the input; stride 1 only). The output has spatial size
@@ -254,7 +258,7 @@ def conv2d(
         torch.Size([2, 4, 5, 5])
         >>> torch.testing.assert_close(conv2d(x, w, padding=1), F.conv2d(x, w, padding=1))
     """
-    x = _check_input(x)
+    x = _check_input(input)
     groups = _check_weight(x, weight, bias, groups)
     c_out, c_in_per_group, kh, kw = weight.shape
     conv = _pad(x, (kh, kw), stride, padding, dilation)
@@ -279,7 +283,7 @@ def conv2d(
 
 
 def conv2d_naive(
-    x: Tensor,
+    input: Tensor,
     weight: Tensor,
     bias: Tensor | None = None,
     stride: IntOrPair = 1,
@@ -306,7 +310,7 @@ def conv2d_naive(
         torch.Size([1, 3, 4, 4])
         >>> torch.testing.assert_close(conv2d_naive(x, w), conv2d(x, w))
     """
-    x = _check_input(x)
+    x = _check_input(input)
     groups = _check_weight(x, weight, bias, groups)
     c_out, c_in_per_group, kh, kw = weight.shape
     conv = _pad(x, (kh, kw), stride, padding, dilation)
@@ -325,3 +329,111 @@ def conv2d_naive(
     if bias is not None:
         out = out + bias.view(1, c_out, 1, 1)
     return out[0] if conv.unbatched else out
+
+
+# --------------------------------------------------------------------------------------------
+# What the chapters and explorers compute with named kernels
+# --------------------------------------------------------------------------------------------
+
+
+def apply_kernel(
+    image: Tensor,
+    kernel: str,
+    stride: int = 1,
+    padding: int = 0,
+    dilation: int = 1,
+    padding_mode: str = "zeros",
+) -> tuple[Tensor, Tensor]:
+    """Pad a greyscale image and convolve it with a named kernel; return ``(padded, output)``.
+
+    ``image`` is ``(1, H, W)``; ``kernel`` a name from ``cnnlib.ops.KERNELS``. The border of
+    ``padding`` pixels is filled as ``padding_mode`` says (``"zeros"``, ``"reflect"`` or
+    ``"circular"``, as in ``nn.Conv2d``), then :func:`cnnlib.ops.conv2d` slides the kernel with
+    the given stride and dilation. Both results are ``(1, H', W')`` tensors. This is what
+    :func:`cnnlib.widgets.conv_explorer` shows. Introduced in chapter "The convolution operation".
+
+    Raises:
+        TypeError: if ``image`` is not a tensor or a setting not an integer.
+        ValueError: for an image that is not ``(1, H, W)``, an unknown kernel or padding mode,
+            a reflect padding not smaller than the image, or settings with an empty output.
+
+    Examples:
+        >>> import torch
+        >>> from cnnlib.ops import apply_kernel
+        >>> padded, output = apply_kernel(torch.rand(1, 8, 8), "box blur", padding=1, padding_mode="reflect")
+        >>> tuple(padded.shape), tuple(output.shape)
+        ((1, 10, 10), (1, 8, 8))
+    """
+    image = check_image("image", image, 1)
+    weight = named_kernel(kernel, dtype=image.dtype).to(image.device)[None, None]
+    padding = check_int("padding", padding, 0)
+    check_choice("padding_mode", padding_mode, PADDING_MODES)
+    if padding_mode == "reflect" and padding >= min(image.shape[-2:]):
+        raise ValueError(f"padding must be smaller than the image for reflect padding, got {padding}")
+    padded = F.pad(image[None], (padding,) * 4, mode=_PAD_MODES[padding_mode])[0] if padding else image
+    output = conv2d(padded, weight, stride=stride, dilation=dilation)
+    return padded, output
+
+
+def equivariance_orders(
+    image: Tensor, kernel: Tensor, shift: tuple[int, int], padding_mode: str = "zeros"
+) -> tuple[Tensor, Tensor]:
+    """Return ``(conv(roll(image)), roll(conv(image)))`` for a ``(1, H, W)`` image and a 2-D kernel.
+
+    The shift wraps around (``torch.roll``); the convolution keeps the size, padding the border
+    by ``padding_mode``. With ``"circular"`` the two results are equal: convolution is translation
+    equivariant. Introduced in chapter "Why convolutions?".
+
+    Raises:
+        TypeError: if ``image`` or ``kernel`` is not a tensor.
+        ValueError: for an unknown ``padding_mode`` or an image that is not ``(1, H, W)``.
+
+    Examples:
+        >>> import torch
+        >>> from cnnlib.ops import equivariance_orders, named_kernel
+        >>> image = torch.rand(1, 16, 16)
+        >>> a, b = equivariance_orders(image, named_kernel("sobel x"), (2, 3), "circular")
+        >>> torch.allclose(a, b, atol=1e-6)
+        True
+    """
+    image = check_image("image", image, 1)
+    kernel = _check_tensor("kernel", kernel, (2, 3, 4), "2-D (kH, kW)")
+    check_choice("padding_mode", padding_mode, PADDING_MODES)
+    k = kernel.reshape(1, 1, *kernel.shape[-2:]).to(image)
+    pad = (k.shape[-1] // 2, k.shape[-1] // 2, k.shape[-2] // 2, k.shape[-2] // 2)
+
+    def conv(x: Tensor) -> Tensor:
+        x = x.unsqueeze(0)
+        x = F.pad(x, pad, mode=_PAD_MODES[padding_mode])
+        return F.conv2d(x, k)[0]
+
+    def roll(x: Tensor) -> Tensor:
+        return torch.roll(x, shifts=shift, dims=(-2, -1))
+
+    return conv(roll(image)), roll(conv(image))
+
+
+def edge_feature_map(image: Tensor) -> Tensor:
+    """The ``(1, H, W)`` feature map of a vertical-edge detector: ReLU of a Sobel convolution.
+
+    A colour image is first averaged over its channels; the map keeps the input's size (the
+    border pixels are replicated, so the border itself is no edge) and is scaled to a maximum
+    of 1. Introduced in chapter "Pooling".
+
+    Raises:
+        TypeError: if ``image`` is not a tensor.
+        ValueError: if ``image`` is not 3-D ``(C, H, W)``.
+
+    Examples:
+        >>> import torch
+        >>> from cnnlib.ops import edge_feature_map
+        >>> image = torch.zeros(1, 6, 6)
+        >>> image[:, :, 3:] = 1.0  # a vertical edge between columns 2 and 3
+        >>> edge_feature_map(image)[0, 2].tolist()
+        [0.0, 0.0, 1.0, 1.0, 0.0, 0.0]
+    """
+    image = check_image("image", image)
+    grey = image.detach().float().mean(dim=0, keepdim=True).unsqueeze(0)
+    padded = F.pad(grey, (1, 1, 1, 1), mode="replicate")
+    response = F.relu(F.conv2d(padded, named_kernel("sobel x").view(1, 1, 3, 3).to(grey)))[0]
+    return response / response.max().clamp_min(1e-12)

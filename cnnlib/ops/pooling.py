@@ -9,12 +9,13 @@ defaults to ``kernel_size``) and are proven equal to PyTorch's, values and gradi
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from cnnlib._checks import check_choice, check_int, check_pair
+from cnnlib._checks import check_bool, check_choice, check_int, check_pair, check_tensor
 from cnnlib.arithmetic import IntOrPair, pool_output_size
 
 __all__ = [
@@ -25,6 +26,8 @@ __all__ = [
     "binomial_kernel",
     "blur_pool2d",
     "max_pool2d",
+    "pool_image",
+    "POOLINGS",
 ]
 
 
@@ -39,12 +42,6 @@ def _check_input(input: Tensor) -> Tensor:
     if not input.is_floating_point():
         raise TypeError(f"input must hold floating-point numbers, got {input.dtype}")
     return input
-
-
-def _check_bool(name: str, value: object) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return value
 
 
 def _windows(
@@ -141,8 +138,8 @@ def max_pool2d(
     s = k if stride is None else check_pair("stride", stride, 1)
     p = check_pair("padding", padding, 0)
     d = check_pair("dilation", dilation, 1)
-    _check_bool("ceil_mode", ceil_mode)
-    _check_bool("return_indices", return_indices)
+    check_bool("ceil_mode", ceil_mode)
+    check_bool("return_indices", return_indices)
     out = pool_output_size(tuple(x.shape[-2:]), k, s, p, d, ceil_mode)
     windows = _windows(x, k, s, p, d, out, value=-math.inf)
     values, position = windows.flatten(-2).max(dim=-1)  # first maximum of each window
@@ -198,8 +195,8 @@ def avg_pool2d(
     k = check_pair("kernel_size", kernel_size, 1)
     s = k if stride is None else check_pair("stride", stride, 1)
     p = check_pair("padding", padding, 0)
-    _check_bool("ceil_mode", ceil_mode)
-    _check_bool("count_include_pad", count_include_pad)
+    check_bool("ceil_mode", ceil_mode)
+    check_bool("count_include_pad", count_include_pad)
     if divisor_override is not None:
         divisor_override = check_int("divisor_override", divisor_override, 1)
     out = pool_output_size(tuple(x.shape[-2:]), k, s, p, 1, ceil_mode)
@@ -305,7 +302,7 @@ def adaptive_max_pool2d(
         tensor([[[[22., 24.]]]])
     """
     x = _check_input(input)
-    _check_bool("return_indices", return_indices)
+    check_bool("return_indices", return_indices)
     out_h, out_w = _adaptive_size(x, output_size)
     width = x.shape[-1]
     values, indices = [], []
@@ -389,3 +386,37 @@ def blur_pool2d(
     weight = kernel.expand(channels, 1, n, n)
     blurred = F.conv2d(padded, weight, stride=stride, groups=channels)
     return blurred if x.ndim == 4 else blurred[0]
+
+
+#: The kinds of pooling :func:`pool_image` offers (and the figures and the explorer of chapter
+#: "Pooling"), as functions of (x, kernel, stride).
+POOLINGS: dict[str, Callable[[Tensor, int, int], Tensor]] = {
+    "max": lambda x, k, s: max_pool2d(x, k, s),
+    "average": lambda x, k, s: avg_pool2d(x, k, s),
+    "blur": lambda x, k, s: blur_pool2d(x, k, s),
+}
+
+
+def pool_image(image: Tensor, kind: str, kernel_size: int, stride: int | None = None) -> Tensor:
+    """Pool a ``(C, H, W)`` image with one of ``POOLINGS`` (``stride`` defaults to the kernel).
+
+    ``"max"`` and ``"average"`` are :func:`cnnlib.ops.max_pool2d` and :func:`cnnlib.ops.avg_pool2d`;
+    ``"blur"`` is :func:`cnnlib.ops.blur_pool2d` with a binomial filter of side ``kernel_size``.
+    Introduced in chapter "Pooling".
+
+    Raises:
+        TypeError: if ``image`` is not a tensor or the kernel or stride not an integer.
+        ValueError: for an unknown ``kind``, an image that is not 3-D, or a non-positive kernel
+            or stride.
+
+    Examples:
+        >>> import torch
+        >>> from cnnlib.ops import pool_image
+        >>> pool_image(torch.rand(1, 8, 8), "max", 2).shape
+        torch.Size([1, 4, 4])
+    """
+    check_tensor("image", image, 3, "(C, H, W)")
+    check_choice("kind", kind, tuple(POOLINGS))
+    k = check_int("kernel_size", kernel_size, 1)
+    s = k if stride is None else check_int("stride", stride, 1)
+    return POOLINGS[kind](image.detach().float(), k, s)

@@ -1,18 +1,22 @@
 """Matplotlib figures for the book. Every function returns the ``Figure`` it drew.
 
+A figure draws from results it is handed (or computes them with the core modules): the numbers a
+chapter quotes come from :mod:`cnnlib.arithmetic`, :mod:`cnnlib.activations` and the like, never
+from here.
+
 - ``cnnlib.plot.images`` -- grids of images, kernels and feature maps.
 - ``cnnlib.plot.animation`` -- the sliding window of a convolution, still or animated.
 - ``cnnlib.plot.training`` -- learning curves and confusion matrices.
 - ``cnnlib.plot.features`` -- learned filters and the feature maps of one image.
 - ``cnnlib.plot.pooling`` -- pooled images beside their input.
-- ``cnnlib.plot.activations`` -- activation statistics of a network during training.
+- ``cnnlib.plot.activations`` -- activation and batch statistics of a network during training.
 - ``cnnlib.plot.receptive_field`` -- the cone of units one output sees; fields on a photo.
 - ``cnnlib.plot.gradients`` -- gradient norms per layer against depth.
 - ``cnnlib.plot.scaling`` -- EfficientNet's compound scaling: multipliers and predicted MACs.
 - ``cnnlib.plot.transfer`` -- accuracy against the number of labels, per transfer strategy.
 """
 
-from cnnlib.plot.activations import activation_statistics
+from cnnlib.plot.activations import activation_statistics, batch_statistics
 from cnnlib.plot.animation import animation_html, conv_animation, sliding_window
 from cnnlib.plot.features import show_feature_maps, show_filters
 from cnnlib.plot.gradients import gradient_norms
@@ -36,6 +40,7 @@ __all__ = [
     "show_feature_maps",
     "show_pooling",
     "activation_statistics",
+    "batch_statistics",
     "field_diagram",
     "show_receptive_fields",
     "gradient_norms",

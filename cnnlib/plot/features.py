@@ -8,7 +8,8 @@ import torch
 from matplotlib.figure import Figure
 from torch import Tensor, nn
 
-from cnnlib._checks import check_int
+from cnnlib._checks import check_int, check_tensor
+from cnnlib.activations import find_layer, layer_output
 
 
 def _conv_weight(layer: nn.Module | Tensor) -> Tensor:
@@ -86,48 +87,6 @@ def show_filters(
     return fig
 
 
-def _find_layer(model: nn.Module, layer: str | nn.Module) -> tuple[str, nn.Module]:
-    """The (name, module) of ``layer`` in ``model``, given by qualified name or as the module."""
-    for name, module in model.named_modules():
-        if (isinstance(layer, str) and name == layer) or module is layer:
-            return name or type(model).__name__, module
-    names = [name for name, _ in model.named_modules() if name]
-    raise ValueError(f"layer must be one of the model's layers {names}, got {layer!r}")
-
-
-@torch.no_grad()
-def layer_output(model: nn.Module, inputs: Tensor, layer: str | nn.Module) -> Tensor:
-    """The output of one layer of ``model`` for ``inputs``, captured with a forward hook.
-
-    The model runs in evaluation mode on its own device (its mode is restored afterwards);
-    ``layer`` is a qualified name from ``model.named_modules()`` (``"features.c1"``) or the
-    module itself. Returns the layer's output, detached. Introduced in chapter
-    "LeNet-5, AlexNet and VGG".
-
-    Raises:
-        TypeError: if ``model`` is not an ``nn.Module`` or ``inputs`` not a tensor.
-        ValueError: if ``layer`` is not in the model, or the forward pass never calls it.
-    """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    if not isinstance(inputs, Tensor):
-        raise TypeError(f"inputs must be a tensor, got {type(inputs).__name__}")
-    name, module = _find_layer(model, layer)
-    captured: list[Tensor] = []
-    handle = module.register_forward_hook(lambda m, args, output: captured.append(output))
-    parameter = next(model.parameters(), None)
-    was_training = model.training
-    model.eval()
-    try:
-        model(inputs.to(parameter.device) if parameter is not None else inputs)
-    finally:
-        handle.remove()
-        model.train(was_training)
-    if not captured:
-        raise ValueError(f"layer {name!r} was not called by the model's forward pass")
-    return captured[0].detach()
-
-
 def show_feature_maps(
     model: nn.Module,
     image: Tensor,
@@ -139,7 +98,7 @@ def show_feature_maps(
 ) -> Figure:
     """The feature maps that one layer of ``model`` computes for one image, one panel per channel.
 
-    ``image`` is a ``(C, H, W)`` tensor; ``layer`` is named as in ``layer_output``. All maps
+    ``image`` is a ``(C, H, W)`` tensor; ``layer`` is named as in :func:`cnnlib.activations.layer_output`. All maps
     share one colour scale (from the smallest to the largest activation of the layer), so a
     channel that stays dark responds weakly to this image. Introduced in chapter
     "LeNet-5, AlexNet and VGG".
@@ -158,12 +117,9 @@ def show_feature_maps(
         >>> len([ax for ax in fig.axes if ax.images]) >= 4
         True
     """
-    if not isinstance(image, Tensor):
-        raise TypeError(f"image must be a (C, H, W) tensor, got {type(image).__name__}")
-    if image.ndim != 3:
-        raise ValueError(f"image must be a (C, H, W) tensor, got shape {tuple(image.shape)}")
+    image = check_tensor("image", image, 3, "(C, H, W)")
     ncols = check_int("ncols", ncols, 1)
-    name, _ = _find_layer(model, layer)
+    name, _ = find_layer(model, layer)
     maps = layer_output(model, image.unsqueeze(0), layer)
     if maps.ndim != 4:
         raise ValueError(f"layer {name!r} must output (N, C, H, W) maps, got shape {tuple(maps.shape)}")

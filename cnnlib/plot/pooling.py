@@ -2,39 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 from torch import Tensor
 
-from cnnlib._checks import check_choice, check_int
-from cnnlib.ops import pooling
-
-#: The kinds of pooling the figures and the explorer offer, as functions of (x, kernel, stride).
-POOLINGS: dict[str, Callable[[Tensor, int, int], Tensor]] = {
-    "max": lambda x, k, s: pooling.max_pool2d(x, k, s),
-    "average": lambda x, k, s: pooling.avg_pool2d(x, k, s),
-    "blur": lambda x, k, s: pooling.blur_pool2d(x, k, s),
-}
-
-
-def pool_image(image: Tensor, kind: str, kernel_size: int, stride: int | None = None) -> Tensor:
-    """Pool a ``(C, H, W)`` image with one of :data:`POOLINGS` (``stride`` defaults to the kernel).
-
-    ``"max"`` and ``"average"`` are :func:`cnnlib.ops.max_pool2d` and :func:`cnnlib.ops.avg_pool2d`;
-    ``"blur"`` is :func:`cnnlib.ops.blur_pool2d` with a binomial filter of side ``kernel_size``.
-    Introduced in chapter "Pooling".
-
-    Raises:
-        ValueError: for an unknown ``kind`` or a non-positive kernel or stride.
-    """
-    check_choice("kind", kind, tuple(POOLINGS))
-    k = check_int("kernel_size", kernel_size, 1)
-    s = k if stride is None else check_int("stride", stride, 1)
-    return POOLINGS[kind](image.detach().float(), k, s)
-
+from cnnlib.ops.pooling import pool_image
 
 def _show(ax: plt.Axes, image: Tensor, height: int, width: int, vmax: float) -> None:
     """Draw ``image`` over the input's extent, so one output pixel covers the input it summarises."""

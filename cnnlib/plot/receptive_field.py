@@ -1,12 +1,11 @@
 """Receptive fields drawn: the cone of units one output sees, and fields on a photograph.
 
-For chapter "Receptive fields" and its explorer.
+The fields are computed in :mod:`cnnlib.arithmetic`. For chapter "Receptive fields" and its explorer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -16,98 +15,10 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from torch import Tensor
 
-from cnnlib._checks import check_int
-from cnnlib.receptive_field import ReceptiveField
+from cnnlib.arithmetic import ReceptiveField, field_cone
 
 #: Above this many connections the diagram draws the units only.
 MAX_EDGES = 3000
-
-
-@dataclass(frozen=True)
-class FieldCone:
-    """The units of a 1-D stack of windowed layers, and which of them one top unit depends on.
-
-    Built by ``field_cone``. Layer 0 is the input. For each layer ``l``: ``centres[l]`` holds
-    the position of every unit, in input pixels (the centre of its receptive field), and
-    ``inside[l]`` marks the units the middle unit of the top layer depends on; ``sizes[l]`` and
-    ``jumps[l]`` are the layer's receptive field and jump. Introduced in chapter "Receptive fields".
-    """
-
-    kernel_size: tuple[int, ...]
-    stride: tuple[int, ...]
-    dilation: tuple[int, ...]
-    centres: tuple[np.ndarray, ...]
-    inside: tuple[np.ndarray, ...]
-    sizes: tuple[int, ...]
-    jumps: tuple[int, ...]
-
-    @property
-    def layers(self) -> int:
-        return len(self.kernel_size)
-
-    @property
-    def field(self) -> int:
-        """Receptive field of the top unit, in input pixels."""
-        return self.sizes[-1]
-
-    @property
-    def pixels_read(self) -> int:
-        """Input pixels the top unit actually depends on (fewer than ``field`` with gaps)."""
-        return int(self.inside[0].sum())
-
-
-def _per_layer(name: str, value: int | Sequence[int], layers: int) -> tuple[int, ...]:
-    values = [value] * layers if isinstance(value, int) else list(value)
-    if len(values) != layers:
-        raise ValueError(f"{name} must be an int or hold one value per layer ({layers}), got {value!r}")
-    return tuple(check_int(name, v, 1) for v in values)
-
-
-def field_cone(
-    layers: int,
-    kernel_size: int | Sequence[int],
-    stride: int | Sequence[int] = 1,
-    dilation: int | Sequence[int] = 1,
-    top_units: int = 3,
-) -> FieldCone:
-    """Follow one unit of a 1-D stack of unpadded windowed layers down to its input pixels.
-
-    The stack has ``layers`` layers, each with a kernel, stride and dilation (one value for all,
-    or one per layer). The input is just long enough for the top layer to have ``top_units``
-    units; going down from the middle one, unit ``u`` of a layer reads units
-    ``u s + i d`` (``i < k``) of the layer below. Its field and jump follow Araujo et al.'s
-    recurrence, ``r_l = r_{l-1} + (k_l - 1) d_l j_{l-1}`` and ``j_l = j_{l-1} s_l``.
-    Introduced in chapter "Receptive fields".
-
-    Raises:
-        ValueError: for a non-positive number of layers, kernel, stride, dilation or number of
-            top units, or per-layer values whose count is not ``layers``.
-    """
-    layers = check_int("layers", layers, 1)
-    top_units = check_int("top_units", top_units, 1)
-    ks = _per_layer("kernel_size", kernel_size, layers)
-    ss = _per_layer("stride", stride, layers)
-    ds = _per_layer("dilation", dilation, layers)
-    sizes, jumps = [1], [1]
-    for k, s, d in zip(ks, ss, ds):
-        sizes.append(sizes[-1] + (k - 1) * d * jumps[-1])
-        jumps.append(jumps[-1] * s)
-    counts = [top_units]  # units per layer, from the top down, with no padding
-    for k, s, d in zip(reversed(ks), reversed(ss), reversed(ds)):
-        counts.append((counts[-1] - 1) * s + d * (k - 1) + 1)
-    counts.reverse()
-    centres = tuple(np.arange(n) * j + (r - 1) / 2 for n, j, r in zip(counts, jumps, sizes))
-    reached = {top_units // 2}
-    inside = [np.zeros(counts[-1], dtype=bool)]
-    inside[0][list(reached)] = True
-    for layer in range(layers, 0, -1):
-        k, s, d = ks[layer - 1], ss[layer - 1], ds[layer - 1]
-        reached = {u * s + i * d for u in reached for i in range(k)}
-        mask = np.zeros(counts[layer - 1], dtype=bool)
-        mask[sorted(reached)] = True
-        inside.append(mask)
-    inside.reverse()
-    return FieldCone(ks, ss, ds, centres, tuple(inside), tuple(sizes), tuple(jumps))
 
 
 def _settings_text(values: tuple[int, ...]) -> str:
@@ -127,11 +38,11 @@ def field_diagram(
     One row per layer (the input at the bottom), one marker per unit at the centre of its field;
     the units the middle top unit depends on are coloured, with their connections when there are
     not too many, and the band over the input marks its receptive field. The right margin gives
-    each layer's field ``r`` and jump ``j``. See ``field_cone`` for the geometry. Draws into
+    each layer's field ``r`` and jump ``j``. See :func:`cnnlib.arithmetic.field_cone` for the geometry. Draws into
     ``ax`` if given. Introduced in chapter "Receptive fields".
 
     Raises:
-        ValueError: for the bad arguments of ``field_cone``.
+        ValueError: for the bad arguments of :func:`cnnlib.arithmetic.field_cone`.
 
     Examples:
         >>> from cnnlib.plot import field_diagram
@@ -195,7 +106,7 @@ def show_receptive_fields(
     """Outline, on ``image``, the receptive field of the centre output unit of each network.
 
     ``image`` is a ``(C, H, W)`` tensor with the height and width the fields were computed for;
-    ``fields`` maps a label to a :class:`~cnnlib.receptive_field.ReceptiveField`. Each field is
+    ``fields`` maps a label to a :class:`~cnnlib.arithmetic.ReceptiveField`. Each field is
     drawn whole, beyond the image where it is larger than the image (the image is all such a unit
     can actually see), with the centres of the last map's units of the first network as dots.
     Introduced in chapter "Receptive fields".

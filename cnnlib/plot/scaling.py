@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from cnnlib._checks import check_int
+from cnnlib._checks import check_int, check_number
 from cnnlib.arithmetic import compound_scaling
 
 
@@ -45,8 +45,7 @@ def show_compound_scaling(
     current = compound_scaling(phi, alpha, beta, gamma)
     base_resolution = check_int("base_resolution", base_resolution, 1)
     max_phi = check_int("max_phi", max_phi, 1)
-    if isinstance(base_gmacs, bool) or not isinstance(base_gmacs, (int, float)) or not base_gmacs > 0:
-        raise ValueError(f"base_gmacs must be a positive number, got {base_gmacs!r}")
+    check_number("base_gmacs", base_gmacs, 0.0, low_open=True)
     phis = np.linspace(0, max(max_phi, phi), 200)
     curves = [compound_scaling(float(p), alpha, beta, gamma) for p in phis]
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import ipywidgets as widgets
 from torch import Tensor, nn
 
-from cnnlib.plot.activations import batch_norm_layers, batch_statistics, train_mode_pass
+from cnnlib.activations import batch_norm_layers, train_mode_pass
+from cnnlib.plot.activations import batch_statistics
 from cnnlib.plot.images import figure_png
 
 #: Batch sizes the explorer offers.
@@ -21,15 +22,15 @@ def batch_norm_explorer(model: nn.Module, images: Tensor, labels: Tensor, channe
     batch-norm layer to watch. The label reports the accuracy of the train-mode predictions
     (every batch normalised with its own statistics, as when ``model.eval()`` is forgotten)
     against evaluation mode, and how far the batches' means lie from the running means; the
-    picture is ``cnnlib.plot.activations.batch_statistics`` for that pass, rendered to PNG in
+    picture is ``cnnlib.plot.batch_statistics`` for that pass, rendered to PNG in
     an ``Image`` widget. The model itself is never changed (see
-    ``cnnlib.plot.activations.train_mode_pass``). Works with ipywidgets 7 and 8.
+    ``cnnlib.activations.train_mode_pass``). Works with ipywidgets 7 and 8.
     Introduced in chapter "Batch normalisation".
 
     Raises:
         TypeError: if ``model`` is not an ``nn.Module``.
         ValueError: if the model holds no batch-norm layer, or ``images`` and ``labels`` do not
-            form a batch (see ``cnnlib.plot.activations.train_mode_pass``).
+            form a batch (see ``cnnlib.activations.train_mode_pass``).
 
     Examples:
         >>> from torch import nn

@@ -5,57 +5,13 @@ from __future__ import annotations
 import base64
 
 import ipywidgets as widgets
-import torch.nn.functional as F
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from torch import Tensor
 
-from cnnlib._checks import check_choice, check_int
-from cnnlib.ops.conv import KERNELS, conv2d, named_kernel
+from cnnlib._checks import check_image
+from cnnlib.ops.conv import KERNELS, PADDING_MODES, apply_kernel
 from cnnlib.plot.images import figure_png
-
-#: Padding modes of the explorer, as ``nn.Conv2d`` names them.
-PADDING_MODES = ("zeros", "reflect", "circular")
-
-
-def _check_image(image: object) -> Tensor:
-    if not isinstance(image, Tensor) or image.ndim != 3 or image.shape[0] != 1:
-        shape = tuple(image.shape) if isinstance(image, Tensor) else type(image).__name__
-        raise ValueError(f"image must be a greyscale (1, H, W) tensor, got {shape}")
-    return image
-
-
-def apply_kernel(
-    image: Tensor,
-    kernel: str,
-    stride: int = 1,
-    padding: int = 0,
-    dilation: int = 1,
-    padding_mode: str = "zeros",
-) -> tuple[Tensor, Tensor]:
-    """Pad a greyscale image and convolve it with a named kernel; return ``(padded, output)``.
-
-    ``image`` is ``(1, H, W)``; ``kernel`` a name from :data:`cnnlib.ops.KERNELS`. The border of
-    ``padding`` pixels is filled as ``padding_mode`` says (``"zeros"``, ``"reflect"`` or
-    ``"circular"``, as in ``nn.Conv2d``), then :func:`cnnlib.ops.conv2d` slides the kernel with
-    the given stride and dilation. Both results are ``(1, H', W')`` tensors. This is what
-    :func:`conv_explorer` shows. Introduced in chapter "The convolution operation".
-
-    Raises:
-        ValueError: for an image that is not ``(1, H, W)``, an unknown kernel or padding mode,
-            a reflect padding not smaller than the image, or settings with an empty output.
-    """
-    image = _check_image(image)
-    weight = named_kernel(kernel, dtype=image.dtype).to(image.device)[None, None]
-    padding = check_int("padding", padding, 0)
-    check_choice("padding_mode", padding_mode, PADDING_MODES)
-    if padding_mode == "reflect" and padding >= min(image.shape[-2:]):
-        raise ValueError(f"padding must be smaller than the image for reflect padding, got {padding}")
-    mode = "constant" if padding_mode == "zeros" else padding_mode
-    padded = F.pad(image[None], (padding,) * 4, mode=mode)[0] if padding else image
-    output = conv2d(padded, weight, stride=stride, dilation=dilation)
-    return padded, output
-
 
 class ConvExplorer(widgets.VBox):
     """The widget :func:`conv_explorer` returns: controls, a summary line and the figure.
@@ -69,7 +25,7 @@ class ConvExplorer(widgets.VBox):
     """
 
     def __init__(self, image: Tensor) -> None:
-        self.image = _check_image(image)
+        self.image = check_image("image", image, 1)
         self.kernel = widgets.Dropdown(options=list(KERNELS), value="sobel x", description="kernel")
         self.padding_mode = widgets.ToggleButtons(options=list(PADDING_MODES), description="padding")
         self.stride = widgets.IntSlider(value=1, min=1, max=4, description="stride")
@@ -143,7 +99,8 @@ def conv_explorer(image: Tensor | None = None) -> ConvExplorer:
     visible. Works with ipywidgets 7 and 8. Introduced in chapter "The convolution operation".
 
     Raises:
-        ValueError: if ``image`` is not a ``(1, H, W)`` tensor.
+        TypeError: if ``image`` is not a tensor.
+        ValueError: if ``image`` is not ``(1, H, W)``.
 
     Examples:
         >>> from cnnlib.widgets import conv_explorer

@@ -4,46 +4,15 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
-import torch
-import torch.nn.functional as F
 from torch import Tensor
 
-from cnnlib._checks import check_choice
-from cnnlib.ops import named_kernel
+from cnnlib._checks import check_image
+from cnnlib.ops.conv import equivariance_orders, named_kernel
 from cnnlib.plot.images import figure_png
 
 #: Kernels offered by the explorer, by their names in :data:`cnnlib.ops.KERNELS`.
 KERNEL_NAMES: tuple[str, ...] = ("sobel x", "sobel y", "box blur")
 PADDINGS = ("zeros", "circular", "reflect")
-
-
-def equivariance_orders(
-    image: Tensor, kernel: Tensor, shift: tuple[int, int], padding_mode: str = "zeros"
-) -> tuple[Tensor, Tensor]:
-    """Return ``(conv(roll(image)), roll(conv(image)))`` for a ``(1, H, W)`` image and a 2-D kernel.
-
-    The shift wraps around (``torch.roll``); the convolution keeps the size, padding the border
-    by ``padding_mode``. With ``"circular"`` the two results are equal: convolution is translation
-    equivariant. Introduced in chapter "Why convolutions?".
-
-    Raises:
-        ValueError: for an unknown ``padding_mode`` or an image that is not ``(1, H, W)``.
-    """
-    check_choice("padding_mode", padding_mode, PADDINGS)
-    if image.ndim != 3 or image.shape[0] != 1:
-        raise ValueError(f"image must have shape (1, H, W), got {tuple(image.shape)}")
-    k = kernel.reshape(1, 1, *kernel.shape[-2:]).to(image)
-    pad = (k.shape[-1] // 2, k.shape[-1] // 2, k.shape[-2] // 2, k.shape[-2] // 2)
-
-    def conv(x: Tensor) -> Tensor:
-        x = x.unsqueeze(0)
-        x = F.pad(x, pad, mode="constant" if padding_mode == "zeros" else padding_mode)
-        return F.conv2d(x, k)[0]
-
-    def roll(x: Tensor) -> Tensor:
-        return torch.roll(x, shifts=shift, dims=(-2, -1))
-
-    return conv(roll(image)), roll(conv(image))
 
 
 def equivariance_explorer(image: Tensor) -> widgets.VBox:
@@ -55,6 +24,7 @@ def equivariance_explorer(image: Tensor) -> widgets.VBox:
     Introduced in chapter "Why convolutions?".
 
     Raises:
+        TypeError: if ``image`` is not a tensor.
         ValueError: if ``image`` is not ``(1, H, W)``.
 
     Examples:
@@ -64,8 +34,7 @@ def equivariance_explorer(image: Tensor) -> widgets.VBox:
         >>> type(explorer).__name__
         'VBox'
     """
-    if image.ndim != 3 or image.shape[0] != 1:
-        raise ValueError(f"image must have shape (1, H, W), got {tuple(image.shape)}")
+    image = check_image("image", image, 1)
     height, width = image.shape[-2:]
     rows = widgets.IntSlider(value=5, min=-(height // 2), max=height // 2, description="shift rows")
     cols = widgets.IntSlider(value=12, min=-(width // 2), max=width // 2, description="shift cols")

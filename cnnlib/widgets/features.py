@@ -6,25 +6,11 @@ import ipywidgets as widgets
 import torch
 from torch import Tensor, nn
 
-from cnnlib.plot.features import layer_output, show_feature_maps
+from cnnlib._checks import check_module, check_tensor
+from cnnlib.activations import layer_output, map_layers
+from cnnlib.plot.features import show_feature_maps
+from cnnlib.train import eval_mode, model_device
 from cnnlib.plot.images import figure_png
-
-
-def map_layers(model: nn.Module, image: Tensor) -> list[str]:
-    """Qualified names of the layers of ``model`` (no sub-layers) that output ``(N, C, H, W)`` maps
-    for ``image``, in the order of ``model.named_modules()``.
-
-    Introduced in chapter "LeNet-5, AlexNet and VGG".
-    """
-    names = []
-    for name, module in model.named_modules():
-        if name and next(module.children(), None) is None:
-            try:
-                if layer_output(model, image.unsqueeze(0), name).ndim == 4:
-                    names.append(name)
-            except ValueError:  # a layer the forward pass does not call
-                continue
-    return names
 
 
 def feature_map_explorer(
@@ -37,7 +23,7 @@ def feature_map_explorer(
 
     ``images`` is a batch ``(N, C, H, W)`` (``labels`` its true classes, optional); ``layers``
     are qualified layer names (default: every layer that outputs feature maps, see
-    ``map_layers``). The label under the controls reports the prediction and the shape of the
+    ``cnnlib.activations.map_layers``). The label under the controls reports the prediction and the shape of the
     maps; the picture under it is :func:`cnnlib.plot.show_feature_maps` rendered to PNG in an
     ``Image`` widget, so it needs no output capture from the front end. Works with ipywidgets 7
     and 8. Introduced in chapter "LeNet-5, AlexNet and VGG".
@@ -56,11 +42,9 @@ def feature_map_explorer(
         >>> type(explorer).__name__
         'VBox'
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    if not isinstance(images, Tensor):
-        raise TypeError(f"images must be an (N, C, H, W) tensor, got {type(images).__name__}")
-    if images.ndim != 4 or len(images) == 0:
+    model = check_module("model", model)
+    images = check_tensor("images", images, 4, "(N, C, H, W)")
+    if len(images) == 0:
         raise ValueError(f"images must be a non-empty (N, C, H, W) batch, got shape {tuple(images.shape)}")
     if labels is not None and len(labels) != len(images):
         raise ValueError(f"labels must have one entry per image ({len(images)}), got {len(labels)}")
@@ -79,13 +63,8 @@ def feature_map_explorer(
 
     def update(_: object = None) -> None:
         image = images[index.value]
-        parameter = next(model.parameters(), None)
-        was_training = model.training
-        model.eval()
-        with torch.no_grad():
-            x = image.unsqueeze(0)
-            probabilities = model(x.to(parameter.device) if parameter is not None else x).softmax(dim=1)[0]
-        model.train(was_training)
+        with eval_mode(model), torch.no_grad():
+            probabilities = model(image.unsqueeze(0).to(model_device(model))).softmax(dim=1)[0]
         predicted = int(probabilities.argmax())
         truth = f"true class {int(labels[index.value])}, " if labels is not None else ""
         maps = layer_output(model, image.unsqueeze(0), layer.value)[0]

@@ -3,35 +3,14 @@
 from __future__ import annotations
 
 import ipywidgets as widgets
-import torch
-import torch.nn.functional as F
 from torch import Tensor
 
 from cnnlib.plot.images import figure_png
-from cnnlib.plot.pooling import POOLINGS, pool_image, show_pooling
+from cnnlib.ops.conv import edge_feature_map
+from cnnlib.ops.pooling import POOLINGS, pool_image
+from cnnlib.plot.pooling import show_pooling
 
-#: Vertical-edge (Sobel) kernel of the "edge feature map" source.
-SOBEL_X = torch.tensor([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
 SOURCES = ("photo", "edge feature map")
-
-
-def edge_feature_map(image: Tensor) -> Tensor:
-    """The ``(1, H, W)`` feature map of a vertical-edge detector: ReLU of a Sobel convolution.
-
-    A colour image is first averaged over its channels; the map keeps the input's size (the
-    border pixels are replicated, so the border itself is no edge) and is scaled to a maximum
-    of 1. Introduced in chapter "Pooling".
-
-    Raises:
-        ValueError: if ``image`` is not a ``(C, H, W)`` tensor.
-    """
-    if not isinstance(image, Tensor) or image.ndim != 3:
-        shape = tuple(image.shape) if isinstance(image, Tensor) else type(image).__name__
-        raise ValueError(f"image must be a (C, H, W) tensor, got {shape}")
-    grey = image.detach().float().mean(dim=0, keepdim=True).unsqueeze(0)
-    padded = F.pad(grey, (1, 1, 1, 1), mode="replicate")
-    response = F.relu(F.conv2d(padded, SOBEL_X.view(1, 1, 3, 3).to(grey)))[0]
-    return response / response.max().clamp_min(1e-12)
 
 
 def pooling_explorer(image: Tensor | None = None) -> widgets.VBox:

@@ -8,9 +8,9 @@ import ipywidgets as widgets
 from matplotlib.figure import Figure
 from torch import nn
 
+from cnnlib.arithmetic import field_cone, receptive_field
 from cnnlib.plot.images import figure_png
-from cnnlib.plot.receptive_field import field_cone, field_diagram
-from cnnlib.receptive_field import receptive_field
+from cnnlib.plot.receptive_field import field_diagram
 
 
 def conv_stack(layers: int, kernel_size: int, stride: int = 1, dilation: int = 1) -> nn.Sequential:
@@ -30,7 +30,7 @@ class ReceptiveFieldExplorer(widgets.VBox):
 
     Its controls are attributes (``layers``, ``kernel``, ``stride``, ``dilation``); ``summary`` is
     the HTML line with the field, ``picture`` the HTML that shows the diagram as an embedded PNG,
-    ``field`` the last :class:`~cnnlib.receptive_field.ReceptiveField` computed and ``figure`` the
+    ``field`` the last :class:`~cnnlib.arithmetic.ReceptiveField` computed and ``figure`` the
     last figure drawn, so that tests can drive it. (A PNG inside an ``HTML`` widget, not an
     ``Output`` widget, whose captured figures some front ends show outside the widget.)
     """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from cnnlib._checks import check_int
+from cnnlib._checks import check_int, check_number
 from cnnlib.arithmetic import compound_scaling
 from cnnlib.plot.images import figure_png
 from cnnlib.plot.scaling import show_compound_scaling
@@ -51,8 +51,7 @@ def compound_scaling_explorer(base_gmacs: float = 0.386, base_resolution: int = 
         >>> explorer.children[2].value[:47]
         'φ=1: depth ×1.20, width ×1.10, resolution ×1.15'
     """
-    if isinstance(base_gmacs, bool) or not isinstance(base_gmacs, (int, float)) or not base_gmacs > 0:
-        raise ValueError(f"base_gmacs must be a positive number, got {base_gmacs!r}")
+    check_number("base_gmacs", base_gmacs, 0.0, low_open=True)
     base_resolution = check_int("base_resolution", base_resolution, 1)
     phi = widgets.IntSlider(value=1, min=0, max=8, description="φ")
     alpha = widgets.Dropdown(options=list(COEFFICIENTS), value=1.2, description="α (depth)")

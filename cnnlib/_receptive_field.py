@@ -1,11 +1,12 @@
 """Receptive fields: which input pixels a unit of a CNN can see, by arithmetic and by gradients.
 
-:func:`receptive_field` computes the theoretical field of a network's last spatial layer with the
-recurrence of Araujo et al. (2019); :func:`effective_receptive_field` measures how strongly each
-input pixel actually reaches one unit, with the gradient (Luo et al., 2016). Both are exposed in
-:mod:`cnnlib.arithmetic`, as ``arithmetic.receptive_field`` and
-``arithmetic.effective_receptive_field``; they live here because they run a model, where the rest
-of that module is arithmetic on numbers. Introduced in chapter "Receptive fields".
+The implementation behind :mod:`cnnlib.arithmetic`, which is where these names are imported from
+(``arithmetic.receptive_field``): a private module, kept apart because it is long.
+:func:`receptive_field_step` is the recurrence of Araujo et al. (2019) for one layer;
+:func:`receptive_field` applies it to every layer of a network, :func:`field_cone` to a 1-D stack
+of layers unit by unit; :func:`effective_receptive_field` measures how strongly each input pixel
+actually reaches one unit, with the gradient (Luo et al., 2016). Introduced in chapter
+"Receptive fields".
 
 How a network is read: the model runs once on a zero input under a ``TorchFunctionMode`` that sees
 every torch function called on a tensor derived from the input (``F.conv2d``, ``F.max_pool2d``,
@@ -20,12 +21,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import torch
 from torch import Tensor, nn
 from torch.overrides import TorchFunctionMode
 from torch.utils.weak import WeakTensorKeyDictionary
 
-from cnnlib._checks import check_int
+from cnnlib._checks import check_int, check_module
+from cnnlib.train import eval_mode, model_device
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -77,6 +80,50 @@ _ARGUMENTS = {  # parameter names of the windowed operations, in the order torch
 }
 
 
+def _step(size: int, jump: int, effective_padding: int, kernel_size: int, stride: int,
+          padding: int, dilation: int) -> tuple[int, int, int]:
+    """:func:`receptive_field_step` without the checks, for the loops that call it."""
+    return (size + (kernel_size - 1) * dilation * jump, jump * stride,
+            effective_padding + padding * jump)
+
+
+def receptive_field_step(
+    size: int,
+    jump: int,
+    effective_padding: int,
+    kernel_size: int,
+    stride: int = 1,
+    padding: int = 0,
+    dilation: int = 1,
+) -> tuple[int, int, int]:
+    """The receptive field, jump and effective padding after one windowed layer, along one axis.
+
+    Araujo et al.'s (2019) recurrence: a layer of kernel ``k``, stride ``s``, padding ``p`` and
+    dilation ``d`` turns the field ``r``, jump ``j`` and effective padding ``P`` of its input's
+    units into ``r' = r + (k - 1) d j``, ``j' = j s`` and ``P' = P + p j``. The input image has
+    ``r = j = 1`` and ``P = 0``. Every receptive field in cnnlib is computed with it:
+    :func:`receptive_field` applies it to each layer of a network, :func:`field_cone` to a 1-D
+    stack. Introduced in chapter "Receptive fields".
+
+    Raises:
+        TypeError: if an argument is not an integer.
+        ValueError: if the field, jump, kernel, stride or dilation is not positive, or a padding
+            is negative.
+
+    Examples:
+        >>> from cnnlib.arithmetic import receptive_field_step
+        >>> receptive_field_step(1, 1, 0, kernel_size=3, padding=1)  # a 3x3 convolution on the image
+        (3, 1, 1)
+        >>> receptive_field_step(3, 1, 1, kernel_size=2, stride=2)  # then 2x2 max pooling
+        (4, 2, 1)
+    """
+    return _step(
+        check_int("size", size, 1), check_int("jump", jump, 1),
+        check_int("effective_padding", effective_padding, 0), check_int("kernel_size", kernel_size, 1),
+        check_int("stride", stride, 1), check_int("padding", padding, 0), check_int("dilation", dilation, 1),
+    )
+
+
 @dataclass(frozen=True)
 class _Field:
     """The field of every unit of one tensor: size r, jump j and effective padding P per
@@ -90,11 +137,12 @@ class _Field:
     def through(self, kernel: Pair, stride: Pair, padding: Pair, dilation: Pair) -> _Field:
         """Araujo et al.'s recurrence for one windowed layer:
         ``r' = r + (k - 1) d j``, ``j' = j s``, ``P' = P + p j``."""
+        steps = [_step(*axis) for axis in zip(self.size, self.jump, self.padding, kernel, stride,
+                                              padding, dilation)]
         return _Field(
-            size=_pair_of(r + (k - 1) * d * j
-                          for r, k, d, j in zip(self.size, kernel, dilation, self.jump)),
-            jump=_pair_of(j * s for j, s in zip(self.jump, stride)),
-            padding=_pair_of(q + p * j for q, p, j in zip(self.padding, padding, self.jump)),
+            size=_pair_of(step[0] for step in steps),
+            jump=_pair_of(step[1] for step in steps),
+            padding=_pair_of(step[2] for step in steps),
             dims=self.dims,
         )
 
@@ -124,7 +172,7 @@ class ReceptiveField:
     ``i * stride[0] - padding[0]`` to ``i * stride[0] - padding[0] + size[0] - 1`` (and likewise
     the columns), before clipping to the input: see :meth:`region`. ``table`` lists every layer
     that ran, in order; ``_repr_html_`` shows it in a notebook.
-    Introduced in chapter "Receptive fields" (exposed as ``cnnlib.arithmetic.ReceptiveField``).
+    Introduced in chapter "Receptive fields".
 
     Attributes:
         size: the receptive field of one output unit, ``r``.
@@ -427,12 +475,6 @@ def _union(fields: list[_Field], where: str) -> _Field:
     return _Field(size, first.jump, padding, first.dims)
 
 
-def _check_model(model: object) -> nn.Module:
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    return model
-
-
 def _check_input_size(input_size: object) -> tuple[int, int, int]:
     if not isinstance(input_size, Sequence) or isinstance(input_size, str):
         raise TypeError(
@@ -462,9 +504,8 @@ def _check_until(model: nn.Module, until: object) -> nn.Module | None:
 
 def _model_device_dtype(model: nn.Module) -> tuple[torch.device, torch.dtype]:
     parameter = next(model.parameters(), None)
-    device = parameter.device if parameter is not None else torch.device("cpu")
     floating = parameter is not None and parameter.is_floating_point()
-    return device, parameter.dtype if floating else torch.float32
+    return model_device(model), parameter.dtype if floating else torch.float32
 
 
 def _trace(model: nn.Module, inputs: Tensor, until: nn.Module | None) -> tuple[_Tracer, list[Tensor]]:
@@ -483,10 +524,8 @@ def _trace(model: nn.Module, inputs: Tensor, until: nn.Module | None) -> tuple[_
 
     handles = [m.register_forward_pre_hook(enter) for m in model.modules()]
     handles += [m.register_forward_hook(leave) for m in model.modules()]
-    was_training = model.training
-    model.eval()
     try:
-        with tracer:
+        with eval_mode(model), tracer:
             try:
                 output = model(inputs)
                 ends = [t for t in _tensors(output) if t in tracer.fields]
@@ -499,7 +538,6 @@ def _trace(model: nn.Module, inputs: Tensor, until: nn.Module | None) -> tuple[_
     finally:
         for handle in handles:
             handle.remove()
-        model.train(was_training)
     if not ends:
         raise ValueError("the model's output (or the input of until) does not depend on its input")
     return tracer, ends
@@ -516,8 +554,7 @@ def receptive_field(
     (effective padding), from ``r_0 = j_0 = 1``, ``P_0 = 0``, for a layer of kernel ``k``,
     stride ``s``, padding ``p`` and dilation ``d``. Where branches merge (a residual addition, a
     concatenation along channels) the field is the smallest one covering all branches, which is
-    the largest one when the branches are centred alike. Available as
-    ``cnnlib.arithmetic.receptive_field``. Introduced in chapter "Receptive fields".
+    the largest one when the branches are centred alike. Introduced in chapter "Receptive fields".
 
     The model runs once, in evaluation mode and without gradients, on a zero input of shape
     ``(1, *input_size)`` on its own device (build it on the ``meta`` device and nothing is
@@ -562,7 +599,7 @@ def receptive_field(
         >>> field.size, field.stride
         ((8, 8), (2, 2))
     """
-    model = _check_model(model)
+    model = check_module("model", model)
     shape = _check_input_size(input_size)
     stop = _check_until(model, until)
     device, dtype = _model_device_dtype(model)
@@ -597,7 +634,7 @@ def effective_receptive_field(
     normalised to sum to 1. Non-zero pixels lie inside the theoretical field of
     :func:`receptive_field`; their weights show how much each one actually counts. The analysis
     ends where :func:`receptive_field`'s does (a flatten, ``until`` or the output), and the model
-    runs in evaluation mode. Available as ``cnnlib.arithmetic.effective_receptive_field``.
+    runs in evaluation mode.
     Introduced in chapter "Receptive fields".
 
     Args:
@@ -630,7 +667,7 @@ def effective_receptive_field(
         >>> bool(erf[7, 7] > 0) and bool(erf[0, 0] == 0)
         True
     """
-    model = _check_model(model)
+    model = check_module("model", model)
     shape = _check_input_size(input_size)
     samples = check_int("samples", samples, 1)
     seed = check_int("seed", seed, 0)
@@ -663,3 +700,105 @@ def effective_receptive_field(
     if not total > 0:
         raise ValueError("the gradient of the centre unit is zero everywhere (a dead network?)")
     return weights / total
+
+
+@dataclass(frozen=True)
+class FieldCone:
+    """The units of a 1-D stack of windowed layers, and which of them one top unit depends on.
+
+    Built by :func:`field_cone`. Layer 0 is the input. For each layer ``l``: ``centres[l]`` holds
+    the position of every unit, in input pixels (the centre of its receptive field), and
+    ``inside[l]`` marks the units the middle unit of the top layer depends on; ``sizes[l]`` and
+    ``jumps[l]`` are the layer's receptive field and jump. Introduced in chapter "Receptive fields".
+
+    Examples:
+        >>> from cnnlib.arithmetic import field_cone
+        >>> cone = field_cone(layers=2, kernel_size=3, dilation=2)  # gaps: every other pixel
+        >>> cone.field, cone.pixels_read, cone.sizes, cone.jumps
+        (9, 5, (1, 5, 9), (1, 1, 1))
+    """
+
+    kernel_size: tuple[int, ...]
+    stride: tuple[int, ...]
+    dilation: tuple[int, ...]
+    centres: tuple[np.ndarray, ...]
+    inside: tuple[np.ndarray, ...]
+    sizes: tuple[int, ...]
+    jumps: tuple[int, ...]
+
+    @property
+    def layers(self) -> int:
+        """Number of layers above the input."""
+        return len(self.kernel_size)
+
+    @property
+    def field(self) -> int:
+        """Receptive field of the top unit, in input pixels."""
+        return self.sizes[-1]
+
+    @property
+    def pixels_read(self) -> int:
+        """Input pixels the top unit actually depends on (fewer than ``field`` with gaps)."""
+        return int(self.inside[0].sum())
+
+
+def _per_layer(name: str, value: int | Sequence[int], layers: int) -> tuple[int, ...]:
+    values = [value] * layers if isinstance(value, int) else list(value)
+    if len(values) != layers:
+        raise ValueError(f"{name} must be an int or hold one value per layer ({layers}), got {value!r}")
+    return tuple(check_int(name, v, 1) for v in values)
+
+
+def field_cone(
+    layers: int,
+    kernel_size: int | Sequence[int],
+    stride: int | Sequence[int] = 1,
+    dilation: int | Sequence[int] = 1,
+    top_units: int = 3,
+) -> FieldCone:
+    """Follow one unit of a 1-D stack of unpadded windowed layers down to its input pixels.
+
+    The stack has ``layers`` layers, each with a kernel, stride and dilation (one value for all,
+    or one per layer). The input is just long enough for the top layer to have ``top_units``
+    units; going down from the middle one, unit ``u`` of a layer reads units
+    ``u s + i d`` (``i < k``) of the layer below. Its field and jump follow Araujo et al.'s
+    recurrence, ``r_l = r_{l-1} + (k_l - 1) d_l j_{l-1}`` and ``j_l = j_{l-1} s_l``.
+    Introduced in chapter "Receptive fields".
+
+    Raises:
+        TypeError: for settings that are not integers.
+        ValueError: for a non-positive number of layers, kernel, stride, dilation or number of
+            top units, or per-layer values whose count is not ``layers``.
+
+    Examples:
+        >>> from cnnlib.arithmetic import field_cone
+        >>> cone = field_cone(layers=3, kernel_size=3, dilation=[1, 2, 4])
+        >>> cone.field, cone.pixels_read
+        (15, 15)
+    """
+    layers = check_int("layers", layers, 1)
+    top_units = check_int("top_units", top_units, 1)
+    ks = _per_layer("kernel_size", kernel_size, layers)
+    ss = _per_layer("stride", stride, layers)
+    ds = _per_layer("dilation", dilation, layers)
+    sizes, jumps = [1], [1]
+    for k, s, d in zip(ks, ss, ds):
+        size, jump, _ = _step(sizes[-1], jumps[-1], 0, k, s, 0, d)
+        sizes.append(size)
+        jumps.append(jump)
+    counts = [top_units]  # units per layer, from the top down, with no padding
+    for k, s, d in zip(reversed(ks), reversed(ss), reversed(ds)):
+        counts.append((counts[-1] - 1) * s + d * (k - 1) + 1)
+    counts.reverse()
+    centres = tuple(np.arange(n) * j + (r - 1) / 2 for n, j, r in zip(counts, jumps, sizes))
+    reached = {top_units // 2}
+    inside = [np.zeros(counts[-1], dtype=bool)]
+    inside[0][list(reached)] = True
+    for layer in range(layers, 0, -1):
+        k, s, d = ks[layer - 1], ss[layer - 1], ds[layer - 1]
+        reached = {u * s + i * d for u in reached for i in range(k)}
+        mask = np.zeros(counts[layer - 1], dtype=bool)
+        mask[sorted(reached)] = True
+        inside.append(mask)
+    inside.reverse()
+    return FieldCone(ks, ss, ds, centres, tuple(inside), tuple(sizes), tuple(jumps))

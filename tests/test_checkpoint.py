@@ -1,0 +1,65 @@
+"""cnnlib.checkpoint: files read only after their SHA-256 is checked, and the shipped backbone."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+import torch
+from torch import nn
+
+from cnnlib import checkpoint, data, train
+from cnnlib.models import SmallResNet
+
+
+def test_sha256_of_matches_hashlib(tmp_path) -> None:
+    path = tmp_path / "file.bin"
+    content = bytes(range(256)) * 5000
+    path.write_bytes(content)
+    assert checkpoint.sha256_of(path) == hashlib.sha256(content).hexdigest()
+
+
+def test_load_checkpoint_checks_the_hash_before_reading(tmp_path) -> None:
+    path = tmp_path / "checkpoint.pt"
+    torch.save({"x": torch.arange(3)}, path)
+    good = checkpoint.sha256_of(path)
+    assert torch.equal(checkpoint.load_checkpoint(path, good)["x"], torch.arange(3))
+    assert torch.equal(checkpoint.load_checkpoint(path, good.upper())["x"], torch.arange(3))
+    wrong = "0" * 64
+    with pytest.raises(ValueError, match=f"has SHA-256 {good}, expected {wrong}"):
+        checkpoint.load_checkpoint(path, wrong)
+    for bad in ("abc", "g" * 64, 123):
+        with pytest.raises(ValueError, match="sha256 must be 64 hexadecimal digits"):
+            checkpoint.load_checkpoint(path, bad)
+    with pytest.raises(FileNotFoundError):
+        checkpoint.load_checkpoint(tmp_path / "missing.pt", good)
+    torch.save([1, 2], path)
+    with pytest.raises(ValueError, match="dictionary"):
+        checkpoint.load_checkpoint(path, checkpoint.sha256_of(path))
+
+
+def test_load_checkpoint_refuses_arbitrary_objects(tmp_path) -> None:
+    path = tmp_path / "pickle.pt"
+    torch.save({"module": nn.Linear(2, 2)}, path)  # a pickled class, not only tensors
+    with pytest.raises(Exception, match="[Ww]eights only load failed"):
+        checkpoint.load_checkpoint(path, checkpoint.sha256_of(path))
+
+
+def test_shipped_backbone_matches_its_hash_and_record() -> None:
+    assert checkpoint.sha256_of(checkpoint.DIGITS_BACKBONE) == checkpoint.DIGITS_BACKBONE_SHA256
+    model, record = checkpoint.pretrained_digits_backbone()
+    assert isinstance(model, SmallResNet) and not model.training
+    assert model.fc.out_features == 20 and record["config"]["num_classes"] == 20
+    assert "state_dict" not in record
+    images, labels = data.source_task()
+    accuracy = train.evaluate(model, (images, labels)).accuracy
+    assert accuracy == pytest.approx(record["source_accuracy"], abs=0.005)
+
+
+def test_backbone_with_a_changed_byte_is_refused(tmp_path) -> None:
+    damaged = tmp_path / checkpoint.DIGITS_BACKBONE.name
+    content = bytearray(checkpoint.DIGITS_BACKBONE.read_bytes())
+    content[len(content) // 2] ^= 1
+    damaged.write_bytes(bytes(content))
+    with pytest.raises(ValueError, match="corrupted or not the one this version of cnnlib ships"):
+        checkpoint.pretrained_digits_backbone(damaged)
