@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
+from pathlib import Path
+
+import numpy as np
 import pytest
 import torch
 from hypothesis import given, settings
@@ -195,21 +199,15 @@ def test_target_task_argument_errors() -> None:
 # --- Fashion-MNIST --------------------------------------------------------------------------
 
 
-def _idx(array: "np.ndarray") -> bytes:
+def _idx(array: np.ndarray) -> bytes:
     """The IDX format of the MNIST files: a magic number naming the type and rank, the sizes, the data."""
-    import numpy as np
-
     header = np.array([0x0800 | array.ndim, *array.shape], dtype=">i4").tobytes()
     header = bytes([0, 0, 0x08, array.ndim]) + header[4:]
     return header + array.astype(np.uint8).tobytes()
 
 
-def _fake_fashion_mnist(folder: "Path", n_train: int = 20, n_test: int = 10, packed: bool = False) -> dict:
+def _fake_fashion_mnist(folder: Path, n_train: int = 20, n_test: int = 10, packed: bool = False) -> dict:
     """Write small Fashion-MNIST files (torchvision's names); return the arrays written."""
-    import gzip
-
-    import numpy as np
-
     rng = np.random.default_rng(0)
     arrays = {
         "train-images-idx3-ubyte": rng.integers(0, 256, (n_train, 28, 28)),
