@@ -6,8 +6,9 @@ Each module holds one concept of the book:
   receptive-field analysis of :mod:`cnnlib.receptive_field`.
 - :mod:`cnnlib.ops` -- operations built from scratch, mirroring ``torch.nn.functional``.
 - :mod:`cnnlib.models` -- the networks of the book as ``nn.Module`` classes.
-- :mod:`cnnlib.data` -- real data that ships inside installed packages (no downloads).
+- :mod:`cnnlib.data` -- real data: Fashion-MNIST, MNIST, scikit-learn's digits, photographs.
 - :mod:`cnnlib.train` -- devices, seeds and a plain training loop.
+- :mod:`cnnlib.results` -- measured results over seeds: spread and separation of settings.
 - :mod:`cnnlib.gradients` -- gradient norms per layer (vanishing and exploding gradients).
 - :mod:`cnnlib.transfer` -- pretrained weights (torchvision's and the book's own), freezing.
 - :mod:`cnnlib.plot` -- matplotlib figures.

@@ -182,6 +182,53 @@ def permute_pixels(images: Tensor, seed: int = 0) -> tuple[Tensor, Tensor]:
     return permuted, permutation
 
 
+def balanced_subset(
+    images: Tensor, labels: Tensor, per_class: int, seed: int = 0
+) -> tuple[Tensor, Tensor]:
+    """``per_class`` examples of every class, drawn at random (fixed by ``seed``), in class order.
+
+    For sweeps that train on part of a training set: every class keeps the same number of
+    examples, so a smaller subset is not also a differently balanced one. The images keep their
+    dtype and device. Introduced in chapter "Why convolutions?".
+
+    Raises:
+        TypeError: for tensors or integers of the wrong type.
+        ValueError: if ``images`` and ``labels`` differ in length, ``labels`` is not 1-D, or a
+            class holds fewer than ``per_class`` examples.
+
+    Examples:
+        >>> import torch
+        >>> from cnnlib.data import balanced_subset
+        >>> images, labels = torch.rand(10, 1, 2, 2), torch.tensor([0, 1] * 5)
+        >>> x, y = balanced_subset(images, labels, per_class=3, seed=1)
+        >>> tuple(x.shape), y.tolist()
+        ((6, 1, 2, 2), [0, 0, 0, 1, 1, 1])
+        >>> balanced_subset(images, labels, per_class=6)
+        Traceback (most recent call last):
+        ...
+        ValueError: per_class must be at most 5, the size of the smallest class (0), got 6
+    """
+    images = check_tensor("images", images)
+    labels = check_tensor("labels", labels, 1, "(N,)")
+    if len(images) != len(labels):
+        raise ValueError(f"images and labels must have the same length, got {len(images)} and {len(labels)}")
+    per_class = check_int("per_class", per_class, 1)
+    generator = torch.Generator().manual_seed(check_int("seed", seed, 0))
+    classes, counts = labels.cpu().unique(return_counts=True)
+    smallest = int(counts.argmin())
+    if per_class > counts[smallest]:
+        raise ValueError(
+            f"per_class must be at most {int(counts[smallest])}, the size of the smallest class "
+            f"({int(classes[smallest])}), got {per_class}"
+        )
+    picks = []
+    for c in classes:
+        members = (labels.cpu() == c).nonzero().flatten()
+        picks.append(members[torch.randperm(len(members), generator=generator)[:per_class]].sort().values)
+    index = torch.cat(picks).to(labels.device)
+    return images[index.to(images.device)], labels[index]
+
+
 def standardize(train: Tensor, *others: Tensor) -> tuple[Tensor, ...]:
     """Standardise images with the statistics of the training set: ``(x - mean) / std``.
 

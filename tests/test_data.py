@@ -362,3 +362,31 @@ def test_mnist_from_torchvision_without_files_names_the_ways_to_get_them(no_fash
 def test_mnist_argument_errors(kwargs: dict, error: type) -> None:
     with pytest.raises(error):
         data.load_mnist(**kwargs)
+
+
+def test_balanced_subset_draws_equally_from_every_class_without_repeats() -> None:
+    from cnnlib.data import balanced_subset
+
+    labels = torch.tensor([0] * 7 + [1] * 5 + [2] * 9)
+    images = torch.arange(len(labels), dtype=torch.float32).reshape(-1, 1, 1, 1)
+    x, y = balanced_subset(images, labels, per_class=4, seed=3)
+    assert y.tolist() == [0] * 4 + [1] * 4 + [2] * 4
+    picked = x.flatten().long()
+    assert len(set(picked.tolist())) == 12 and torch.equal(labels[picked], y)
+    again, _ = balanced_subset(images, labels, per_class=4, seed=3)
+    other, _ = balanced_subset(images, labels, per_class=4, seed=4)
+    assert torch.equal(x, again) and not torch.equal(x, other)
+
+
+def test_balanced_subset_names_bad_input() -> None:
+    from cnnlib.data import balanced_subset
+
+    images, labels = torch.zeros(4, 1, 2, 2), torch.tensor([0, 0, 1, 1])
+    with pytest.raises(ValueError, match="same length"):
+        balanced_subset(images, labels[:3], per_class=1)
+    with pytest.raises(ValueError, match="per_class must be at most 2"):
+        balanced_subset(images, labels, per_class=3)
+    with pytest.raises(TypeError, match="per_class"):
+        balanced_subset(images, labels, per_class=1.5)
+    with pytest.raises(TypeError, match="labels"):
+        balanced_subset(images, [0, 0, 1, 1], per_class=1)

@@ -117,3 +117,17 @@ def test_show_feature_maps_draws_one_panel_per_channel_with_the_layer_output() -
 def test_bad_arguments_raise_errors_naming_them(call, error: type, words: str) -> None:
     with pytest.raises(error, match=words):
         call()
+
+
+def test_seed_spread_draws_every_run_and_each_mean() -> None:
+    import pandas as pd
+
+    from cnnlib.plot import seed_spread
+
+    runs = pd.DataFrame({"model": ["cnn"] * 3 + ["mlp"] * 2, "accuracy": [0.90, 0.92, 0.91, 0.85, 0.88]})
+    fig = seed_spread(runs, by="model")
+    ax = fig.axes[0]
+    dots = sorted(x for collection in ax.collections for x, _ in collection.get_offsets())
+    assert dots == pytest.approx(sorted(100 * runs["accuracy"]))
+    assert [bar.get_width() for bar in ax.patches] == pytest.approx([91.0, 86.5])
+    plt.close(fig)

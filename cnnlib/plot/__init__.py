@@ -14,6 +14,7 @@ from here.
 - ``cnnlib.plot.gradients`` -- gradient norms per layer against depth.
 - ``cnnlib.plot.scaling`` -- EfficientNet's compound scaling: multipliers and predicted MACs.
 - ``cnnlib.plot.transfer`` -- accuracy against the number of labels, per transfer strategy.
+- ``cnnlib.plot.results`` -- measured results over seeds: every run and each setting's mean.
 """
 
 from cnnlib.plot.activations import activation_statistics, batch_statistics
@@ -23,6 +24,7 @@ from cnnlib.plot.gradients import gradient_norms
 from cnnlib.plot.images import as_image, figure_png, show_images
 from cnnlib.plot.pooling import show_pooling
 from cnnlib.plot.receptive_field import field_diagram, show_receptive_fields
+from cnnlib.plot.results import seed_spread
 from cnnlib.plot.scaling import show_compound_scaling
 from cnnlib.plot.training import confusion_matrix, learning_curves
 from cnnlib.plot.transfer import label_curves
@@ -46,4 +48,5 @@ __all__ = [
     "gradient_norms",
     "show_compound_scaling",
     "label_curves",
+    "seed_spread",
 ]
