@@ -49,6 +49,8 @@ class SmallCNN(nn.Module):
     Because the head averages over all positions, the network can only use *local* patterns
     and where they co-occur, which is the point of chapter "Why convolutions?".
 
+    Introduced in chapter "Why convolutions?".
+
     Args:
         in_channels: channels of the input image.
         num_classes: number of outputs (logits).
