@@ -7,14 +7,9 @@ import pytest
 import torch
 from explorers import assert_every_change_redraws
 
-from cnnlib import data, ops
+from cnnlib import ops
 from cnnlib.widgets import EquivarianceExplorer, equivariance_explorer
 from cnnlib.widgets.equivariance import KERNEL_NAMES, PADDINGS
-
-
-@pytest.fixture(scope="module")
-def cat() -> torch.Tensor:
-    return data.sample_image("chelsea", size=48, grayscale=True)
 
 
 def test_circular_padding_makes_both_orders_agree(cat: torch.Tensor) -> None:

@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from explorers import assert_every_change_redraws, shown_picture
 
-from cnnlib import data, ops, plot
+from cnnlib import ops, plot
 from cnnlib.widgets import PoolingExplorer, pooling_explorer
 from cnnlib.widgets.pooling import SOURCES
 
@@ -19,11 +19,6 @@ def shown_size(summary: str) -> tuple[int, int]:
     size = summary.split("→")[1].split()[0]
     height, width = size.split("×")
     return int(height), int(width)
-
-
-@pytest.fixture(scope="module")
-def cat() -> torch.Tensor:
-    return data.sample_image("chelsea", size=48, grayscale=True)
 
 
 def test_default_is_2x2_max_pooling_halving_the_photo(cat: torch.Tensor) -> None:
