@@ -3,6 +3,7 @@ picture, and one update wired to every control."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 
 import ipywidgets as widgets
@@ -50,6 +51,13 @@ def test_every_factory_and_class_is_exported_and_listed() -> None:
     assert factories == set(FACTORIES)
     assert {cls.__name__ for cls, _ in FACTORIES.values()} == set(explorers.__all__) - factories
     assert all(issubclass(cls, Explorer) and cls is not Explorer for cls, _ in FACTORIES.values())
+
+
+@pytest.mark.parametrize("cls", [cls for cls, _ in FACTORIES.values()])
+def test_a_class_shows_the_arguments_of_its_init(cls: type[Explorer]) -> None:
+    """help() and the API page show the explorer's own arguments, not traitlets' (*args, **kwargs)."""
+    init = list(inspect.signature(cls.__init__).parameters.values())[1:]
+    assert list(inspect.signature(cls).parameters.values()) == init
 
 
 def test_controls_are_named_attributes_laid_out_above_summary_and_picture(explorer: Explorer) -> None:

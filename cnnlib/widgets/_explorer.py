@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping, Sequence
 
 import ipywidgets as widgets
@@ -26,6 +27,15 @@ class Explorer(widgets.VBox):
     widget, while an image is part of the widget's state, saved with the notebook, and shows the
     same in JupyterLab, Colab, on the static site and in tests. Works with ipywidgets 7 and 8.
     """
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        # help() and the API page show a class's call signature; without this they would show
+        # the generic ``__new__(*args, **kwargs)`` of traitlets, not the explorer's arguments.
+        init = inspect.signature(cls.__init__)
+        cls.__signature__ = init.replace(
+            parameters=list(init.parameters.values())[1:], return_annotation=inspect.Signature.empty
+        )
 
     def __init__(self, rows: Sequence[Mapping[str, widgets.ValueWidget]], dpi: int = 80) -> None:
         self.controls: dict[str, widgets.ValueWidget] = {}
