@@ -118,6 +118,13 @@ def check_tensor(name: str, value: object, ndim: int | None = None, what: str = 
     return value
 
 
+def check_floating(name: str, value: Tensor) -> Tensor:
+    """Return the tensor ``value`` if it holds floating-point numbers, else raise ``TypeError``."""
+    if not value.is_floating_point():
+        raise TypeError(f"{name} must hold floating-point numbers, got {value.dtype}")
+    return value
+
+
 def check_image(name: str, value: object, channels: int | None = None) -> Tensor:
     """Return ``value`` if it is a ``(C, H, W)`` image tensor (with ``channels`` channels, when given)."""
     what = "greyscale (1, H, W)" if channels == 1 else f"({channels}, H, W)" if channels else "(C, H, W)"

@@ -19,9 +19,11 @@ from typing import Any
 import torch
 from torch import nn
 
-#: The checkpoint that ships with cnnlib, and the SHA-256 that :func:`load_checkpoint` expects.
+#: The folder of the checkpoints that ship with cnnlib.
 CHECKPOINT_DIR = Path(__file__).resolve().parent / "checkpoints"
+#: The book's pretrained digits backbone (see :func:`pretrained_digits_backbone`).
 DIGITS_BACKBONE = CHECKPOINT_DIR / "digits_backbone.pt"
+#: The SHA-256 of ``DIGITS_BACKBONE`` that :func:`load_checkpoint` expects.
 DIGITS_BACKBONE_SHA256 = "bb76f1a332f08e8c90783d356d50becdbbea1306edb776dbe317ab05e947f031"
 
 

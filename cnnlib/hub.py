@@ -34,6 +34,8 @@ DOWNLOAD_TIMEOUT = 10.0
 class Pretrained:
     """Result of :func:`torchvision_pretrained`.
 
+    Introduced in chapter "Transfer learning".
+
     Attributes:
         model: the torchvision model, with the published weights when ``loaded`` is true and with
             random (freshly initialised) weights otherwise.

@@ -345,6 +345,8 @@ class Evaluation:
     ``predictions`` and ``labels`` hold the predicted and the true class of every example, in
     the order of the data, on the CPU.
 
+    Introduced in chapter "Why convolutions?".
+
     Examples:
         >>> import torch
         >>> from torch import nn

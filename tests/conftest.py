@@ -1,5 +1,6 @@
-"""Shared fixtures: one strict build of the book per test session; the small batch-norm network
-of the activation tests; a table of transfer results for the figure and the explorer."""
+"""Shared fixtures: one strict build of the book per test session; a greyscale photograph; the
+small batch-norm network of the activation tests; a table of transfer results for the figure and
+the explorer."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ import pytest
 import torch
 from activation_nets import make_batch, make_trained
 from torch import nn
+
+from cnnlib.data import sample_image
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,6 +32,12 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, f"strict book build failed:\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
     return out / "_build" / "html"
+
+
+@pytest.fixture(scope="module")
+def cat() -> torch.Tensor:
+    """Chelsea the cat, greyscale, 48 pixels high: the photograph of the explorer tests."""
+    return sample_image("chelsea", size=48, grayscale=True)
 
 
 @pytest.fixture(scope="module")

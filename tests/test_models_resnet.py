@@ -22,14 +22,18 @@ def _same_outputs(ours: nn.Module, theirs: nn.Module, x: torch.Tensor) -> None:
         torch.testing.assert_close(ours(x), theirs(x))
 
 
+def _torchvision_downsample(cin: int, cout: int, stride: int) -> nn.Sequential | None:
+    """The projection shortcut torchvision's ResNet builds when a block changes the shape, else None."""
+    if stride == 1 and cin == cout:
+        return None
+    return nn.Sequential(nn.Conv2d(cin, cout, 1, stride=stride, bias=False), nn.BatchNorm2d(cout))
+
+
 @given(st.integers(1, 8), st.integers(1, 8), st.sampled_from([1, 2]))
 @settings(max_examples=15, deadline=None)
 def test_residual_block_equals_torchvision_basic_block(cin, cout, stride) -> None:
     torch.manual_seed(0)
-    theirs_down = None
-    if stride != 1 or cin != cout:
-        theirs_down = nn.Sequential(nn.Conv2d(cin, cout, 1, stride=stride, bias=False), nn.BatchNorm2d(cout))
-    theirs = tv.BasicBlock(cin, cout, stride=stride, downsample=theirs_down)
+    theirs = tv.BasicBlock(cin, cout, stride=stride, downsample=_torchvision_downsample(cin, cout, stride))
     ours = models.ResidualBlock(cin, cout, stride=stride)
     _same_outputs(ours, theirs, torch.randn(3, cin, 9, 9))
 
@@ -39,10 +43,7 @@ def test_residual_block_equals_torchvision_basic_block(cin, cout, stride) -> Non
 def test_bottleneck_block_equals_torchvision_bottleneck(cin, width, stride) -> None:
     torch.manual_seed(0)
     cout = width * tv.Bottleneck.expansion
-    theirs_down = None
-    if stride != 1 or cin != cout:
-        theirs_down = nn.Sequential(nn.Conv2d(cin, cout, 1, stride=stride, bias=False), nn.BatchNorm2d(cout))
-    theirs = tv.Bottleneck(cin, width, stride=stride, downsample=theirs_down)
+    theirs = tv.Bottleneck(cin, width, stride=stride, downsample=_torchvision_downsample(cin, cout, stride))
     ours = models.BottleneckBlock(cin, width, stride=stride)
     _same_outputs(ours, theirs, torch.randn(2, cin, 8, 8))
 

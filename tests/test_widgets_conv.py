@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from explorers import shown_picture
 
 from cnnlib import arithmetic, data, ops
-from cnnlib.widgets import conv_explorer
 from cnnlib.ops import PADDING_MODES, apply_kernel
-from cnnlib.widgets.conv import ConvExplorer
+from cnnlib.widgets import ConvExplorer, conv_explorer
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,7 @@ def test_default_explorer_shows_chelsea_and_its_output_shape() -> None:
 @pytest.mark.parametrize("mode", PADDING_MODES)
 def test_setting_the_controls_updates_the_shape_and_the_image_shown(cat: torch.Tensor, mode: str) -> None:
     explorer = conv_explorer(cat)
-    pictures = {explorer.picture.value}
+    pictures = [shown_picture(explorer)]
     settings = [("sobel y", 1, 0, 1), ("box blur", 2, 3, 1), ("sharpen", 3, 1, 4), ("laplacian", 4, 8, 8)]
     for kernel, stride, padding, dilation in settings:
         explorer.kernel.value = kernel
@@ -58,10 +58,9 @@ def test_setting_the_controls_updates_the_shape_and_the_image_shown(cat: torch.T
         np.testing.assert_allclose(shown_output, expected[0].numpy(), rtol=1e-5, atol=1e-6)
         assert shown_input.shape == (cat.shape[-2] + 2 * padding, cat.shape[-1] + 2 * padding)
         assert f"output {out_h}×{out_w}" in explorer.figure.axes[1].get_title()
-        # ... and the page shows that figure, as a PNG embedded in the HTML widget
-        assert explorer.picture.value.startswith('<img src="data:image/png;base64,')
-        pictures.add(explorer.picture.value)
-    assert len(pictures) == len(settings) + 1  # every change redrew the picture
+        # ... and the page shows that figure, redrawn for every setting
+        pictures.append(shown_picture(explorer))
+        assert pictures[-2].shape != pictures[-1].shape or not np.array_equal(pictures[-2], pictures[-1])
 
 
 def test_settings_without_an_output_are_reported_not_raised() -> None:
@@ -70,9 +69,10 @@ def test_settings_without_an_output_are_reported_not_raised() -> None:
     explorer.dilation.value = 5  # a 3x3 kernel spanning 11 pixels does not fit in 6
     assert "no output" in explorer.summary.value
     assert "empty" in explorer.summary.value
-    assert explorer.picture.value == "" and explorer.result is None
+    assert bytes(explorer.picture.value) == b"" and explorer.result is None and explorer.figure is None
     explorer.padding.value = 3  # 6 + 2*3 = 12 pixels: it fits again
     assert explorer.result.shape == (1, 2, 2)
+    shown_picture(explorer)
 
 
 def test_apply_kernel_equals_conv2d_with_padding_mode(cat: torch.Tensor) -> None:

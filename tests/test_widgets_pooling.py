@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import io
-
-import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from explorers import assert_every_change_redraws, shown_picture
 
-from cnnlib import data, ops, plot
-from cnnlib.widgets import pooling_explorer
-
-
-def controls(explorer: widgets.VBox) -> dict[str, widgets.Widget]:
-    (source, kind), (kernel, stride) = explorer.children[0].children, explorer.children[1].children
-    return {"source": source, "kind": kind, "kernel": kernel, "stride": stride,
-            "summary": explorer.children[2], "picture": explorer.children[3]}
-
-
-def shown_picture(picture: widgets.Image) -> np.ndarray:
-    """The PNG the explorer shows, decoded to an (H, W, 4) array."""
-    assert picture.value[:8] == b"\x89PNG\r\n\x1a\n"
-    return plt.imread(io.BytesIO(picture.value), format="png")
+from cnnlib import ops, plot
+from cnnlib.widgets import PoolingExplorer, pooling_explorer
+from cnnlib.widgets.pooling import SOURCES
 
 
 def shown_size(summary: str) -> tuple[int, int]:
@@ -34,23 +21,20 @@ def shown_size(summary: str) -> tuple[int, int]:
     return int(height), int(width)
 
 
-@pytest.fixture(scope="module")
-def cat() -> torch.Tensor:
-    return data.sample_image("chelsea", size=48, grayscale=True)
-
-
 def test_default_is_2x2_max_pooling_halving_the_photo(cat: torch.Tensor) -> None:
-    c = controls(pooling_explorer(cat))
-    assert c["summary"].value.startswith("max pooling, kernel 2, stride 2")
-    assert shown_size(c["summary"].value) == tuple(F.max_pool2d(cat, 2).shape[-2:])
+    explorer = pooling_explorer(cat)
+    assert isinstance(explorer, PoolingExplorer)
+    assert list(explorer.source.options) == list(SOURCES) and explorer.source.value == "photo"
+    assert explorer.summary.value.startswith("max pooling, kernel 2, stride 2")
+    assert shown_size(explorer.summary.value) == tuple(F.max_pool2d(cat, 2).shape[-2:])
 
 
 @pytest.mark.parametrize(("kind", "kernel", "stride"), [("max", 3, 2), ("average", 5, 1),
                                                         ("max", 2, 5), ("blur", 3, 2), ("blur", 1, 4)])
 def test_label_reports_the_size_pytorch_gives(cat: torch.Tensor, kind: str, kernel: int, stride: int) -> None:
-    c = controls(pooling_explorer(cat))
-    c["kind"].value, c["kernel"].value, c["stride"].value = kind, kernel, stride
-    summary = c["summary"].value
+    explorer = pooling_explorer(cat)
+    explorer.kind.value, explorer.kernel.value, explorer.stride.value = kind, kernel, stride
+    summary = explorer.summary.value
     assert summary.startswith(f"{kind} pooling, kernel {kernel}, stride {stride}")
     if kind == "max":
         expected = F.max_pool2d(cat, kernel, stride).shape[-2:]
@@ -64,24 +48,20 @@ def test_label_reports_the_size_pytorch_gives(cat: torch.Tensor, kind: str, kern
 
 
 def test_switching_to_the_feature_map_keeps_the_size_and_changes_the_picture(cat: torch.Tensor) -> None:
-    c = controls(pooling_explorer(cat))
-    c["kernel"].value = c["stride"].value = 4
-    before, picture_before = c["summary"].value, shown_picture(c["picture"])
-    c["source"].value = "edge feature map"
-    assert c["summary"].value == before  # same size ...
-    picture_after = shown_picture(c["picture"])
+    explorer = pooling_explorer(cat)
+    explorer.kernel.value = explorer.stride.value = 4
+    before, picture_before = explorer.summary.value, shown_picture(explorer)
+    explorer.source.value = "edge feature map"
+    assert explorer.summary.value == before  # same size ...
+    picture_after = shown_picture(explorer)
     assert picture_after.shape == picture_before.shape
     assert not np.array_equal(picture_after, picture_before)  # ... other picture
 
 
 def test_the_picture_follows_every_control(cat: torch.Tensor) -> None:
-    c = controls(pooling_explorer(cat))
-    pictures = [shown_picture(c["picture"])]
-    for name, value in [("kind", "average"), ("kernel", 5), ("stride", 3), ("kind", "blur")]:
-        c[name].value = value
-        pictures.append(shown_picture(c["picture"]))
-    for a, b in zip(pictures, pictures[1:]):
-        assert not np.array_equal(a, b)
+    explorer = pooling_explorer(cat)
+    assert_every_change_redraws(explorer, [("kind", "average"), ("kernel", 5), ("stride", 3), ("kind", "blur"),
+                                           ("source", "edge feature map")])
 
 
 def test_static_figure_shows_the_pooled_images(cat: torch.Tensor) -> None:
@@ -99,6 +79,8 @@ def test_static_figure_shows_the_pooled_images(cat: torch.Tensor) -> None:
 def test_bad_arguments_raise_errors_naming_them(cat: torch.Tensor) -> None:
     with pytest.raises(ValueError, match="image"):
         pooling_explorer(cat[0])
+    with pytest.raises(TypeError, match="image"):
+        pooling_explorer(cat.numpy())
     with pytest.raises(ValueError, match="image"):
         plot.show_pooling(cat[0], [("max", 2, 2)])
     with pytest.raises(ValueError, match="settings"):

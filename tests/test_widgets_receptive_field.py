@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-import base64
 import re
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 import torchvision
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from explorers import shown_picture
 from matplotlib.patches import Rectangle
 
 from cnnlib import arithmetic, data, plot
 from cnnlib.arithmetic import field_cone
-from cnnlib.widgets import receptive_field_explorer
-from cnnlib.widgets.receptive_field import conv_stack
+from cnnlib.widgets import ReceptiveFieldExplorer, receptive_field_explorer
+from cnnlib.widgets.receptive_field import _conv_stack
 
 
 def shown(summary: str) -> tuple[int, int, int]:
@@ -46,6 +47,7 @@ def support_1d(kernels: list[int], strides: list[int], dilations: list[int], len
 
 def test_default_is_three_3x3_layers_seeing_7_pixels() -> None:
     explorer = receptive_field_explorer()
+    assert isinstance(explorer, ReceptiveFieldExplorer)
     assert shown(explorer.summary.value) == (7, 1, 7)
     assert explorer.field.size == (7, 7)
 
@@ -54,15 +56,15 @@ def test_default_is_three_3x3_layers_seeing_7_pixels() -> None:
                                                      (6, 7, 3, 3), (2, 1, 3, 1)])
 def test_summary_and_picture_follow_the_controls(layers: int, k: int, s: int, d: int) -> None:
     explorer = receptive_field_explorer()
-    before = explorer.picture.value
+    before = shown_picture(explorer)
     explorer.layers.value, explorer.kernel.value = layers, k
     explorer.stride.value, explorer.dilation.value = s, d
     field, jump, read = shown(explorer.summary.value)
     assert (field, jump) == formula(layers, k, s, d)
     cone = field_cone(layers, k, s, d)
     assert read == cone.pixels_read <= field
-    png = base64.b64decode(explorer.picture.value.split("base64,")[1].split('"')[0])
-    assert png.startswith(b"\x89PNG") and explorer.picture.value != before
+    after = shown_picture(explorer)
+    assert after.shape != before.shape or not np.array_equal(after, before)
     assert f"field {field}," in explorer.figure.axes[0].get_title()
 
 
@@ -107,7 +109,7 @@ def test_bad_arguments_raise_errors_naming_them() -> None:
         field_cone(2, [3, 3, 3])
     with pytest.raises(ValueError, match="stride"):
         plot.field_diagram(2, 3, stride=0)
-    rf = arithmetic.receptive_field(conv_stack(2, 3), (1, 32, 32))
+    rf = arithmetic.receptive_field(_conv_stack(2, 3), (1, 32, 32))
     cat = data.sample_image("chelsea", size=(32, 32))
     with pytest.raises(ValueError, match="image"):
         plot.show_receptive_fields(cat[0], {"a": rf})

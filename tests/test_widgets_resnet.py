@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import io
-import itertools
-
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
+from explorers import assert_every_change_redraws, shown_picture
 
 from cnnlib.gradients import resnet_gradient_norms
-from cnnlib.widgets.resnet import NETWORKS, NORMALISATIONS, describe, gradient_explorer
+from cnnlib.widgets import GradientExplorer, gradient_explorer
+from cnnlib.widgets.resnet import NETWORKS, NORMALISATIONS, _describe
 
 
 @pytest.fixture(scope="module")
@@ -20,24 +18,19 @@ def batch() -> tuple[torch.Tensor, torch.Tensor]:
     return torch.randn(8, 1, 8, 8, generator=generator), torch.randint(0, 10, (8,), generator=generator)
 
 
-def shown_picture(explorer) -> np.ndarray:
-    png = bytes(explorer.picture.value)  # ipywidgets 8 stores a memoryview
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    return plt.imread(io.BytesIO(png), format="png")
-
-
 def expected_summary(batch, depth: int, network: str, normalisation: str, seed: int = 0) -> str:
     names = ["plain", "residual"] if network == "both" else [network]
     lines = []
     for name in names:
         frame = resnet_gradient_norms(depth, *batch, residual=name == "residual",
                                       batch_norm=normalisation == "batch norm", seed=seed)
-        lines.append(describe(f"{name}, depth {depth}", frame))
+        lines.append(_describe(f"{name}, depth {depth}", frame))
     return "<br>".join(lines)
 
 
 def test_default_shows_both_networks_at_depth_20(batch) -> None:
     explorer = gradient_explorer(*batch)
+    assert isinstance(explorer, GradientExplorer)
     assert (explorer.depth.value, explorer.depth.min, explorer.depth.max, explorer.depth.step) == (20, 8, 56, 6)
     assert list(explorer.network.options) == list(NETWORKS) and explorer.network.value == "both"
     assert list(explorer.normalisation.options) == list(NORMALISATIONS)
@@ -61,12 +54,7 @@ def test_summary_and_figure_follow_the_controls(batch, depth, network, normalisa
 
 def test_the_picture_follows_every_control(batch) -> None:
     explorer = gradient_explorer(*batch)
-    pictures = [shown_picture(explorer)]
-    for control, value in [(explorer.depth, 26), (explorer.network, "plain"), (explorer.normalisation, "none")]:
-        control.value = value
-        pictures.append(shown_picture(explorer))
-    for a, b in itertools.pairwise(pictures):
-        assert a.shape != b.shape or not np.array_equal(a, b)
+    assert_every_change_redraws(explorer, [("depth", 26), ("network", "plain"), ("normalisation", "none")])
 
 
 def test_the_seed_chooses_the_weights(batch) -> None:
@@ -78,7 +66,7 @@ def test_the_seed_chooses_the_weights(batch) -> None:
 def test_describe_reports_first_last_and_spread(batch) -> None:
     frame = resnet_gradient_norms(8, *batch)
     norms = frame["grad_norm"]
-    assert describe("n", frame) == (f"n: first layer {norms.iloc[0]:.3g}, last layer {norms.iloc[-1]:.3g}, "
+    assert _describe("n", frame) == (f"n: first layer {norms.iloc[0]:.3g}, last layer {norms.iloc[-1]:.3g}, "
                                     f"largest / smallest {norms.max() / norms.min():.3g}")
 
 

@@ -2,53 +2,37 @@
 
 from __future__ import annotations
 
-import io
-import itertools
-
-import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from explorers import assert_every_change_redraws, shown_picture
 
 from cnnlib.arithmetic import compound_scaling
 from cnnlib.plot.scaling import show_compound_scaling
-from cnnlib.widgets.scaling import (
-    COEFFICIENTS,
-    compound_scaling_explorer,
-    scaling_summary,
-)
-
-
-def controls(explorer: widgets.VBox) -> dict[str, widgets.Widget]:
-    phi, alpha = explorer.children[0].children
-    beta, gamma = explorer.children[1].children
-    summary, picture = explorer.children[2:]
-    return {"phi": phi, "alpha": alpha, "beta": beta, "gamma": gamma, "summary": summary, "picture": picture}
-
-
-def shown_picture(picture: widgets.Image) -> np.ndarray:
-    png = bytes(picture.value)
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    return plt.imread(io.BytesIO(png), format="png")
+from cnnlib.widgets import CompoundScalingExplorer, compound_scaling_explorer
+from cnnlib.widgets.scaling import COEFFICIENTS, _scaling_summary
 
 
 def test_defaults_are_the_papers_coefficients() -> None:
-    c = controls(compound_scaling_explorer())
-    assert (c["phi"].value, c["alpha"].value, c["beta"].value, c["gamma"].value) == (1, 1.2, 1.1, 1.15)
+    explorer = compound_scaling_explorer()
+    assert isinstance(explorer, CompoundScalingExplorer)
+    e = explorer
+    assert (e.phi.value, e.alpha.value, e.beta.value, e.gamma.value) == (1, 1.2, 1.1, 1.15)
     assert set(COEFFICIENTS) >= {1.0, 1.2, 1.1, 1.15, 1.5}
-    assert c["summary"].value.startswith("φ=1: depth ×1.20, width ×1.10, resolution ×1.15 (224 → 258 px)")
-    assert "(α·β²·γ² = 1.920)" in c["summary"].value
-    shown_picture(c["picture"])
+    assert list(e.alpha.options) == list(e.beta.options) == list(e.gamma.options) == list(COEFFICIENTS)
+    assert e.summary.value.startswith("φ=1: depth ×1.20, width ×1.10, resolution ×1.15 (224 → 258 px)")
+    assert "(α·β²·γ² = 1.920)" in e.summary.value
+    shown_picture(e)
 
 
 @pytest.mark.parametrize(("phi", "alpha", "beta", "gamma"), [(0, 1.2, 1.1, 1.15), (3, 1.0, 1.5, 1.0),
                                                              (8, 1.05, 1.25, 1.3)])
 def test_summary_reports_the_scaled_network(phi, alpha, beta, gamma) -> None:
-    c = controls(compound_scaling_explorer(base_gmacs=2.0, base_resolution=32))
-    c["phi"].value, c["alpha"].value, c["beta"].value, c["gamma"].value = phi, alpha, beta, gamma
+    e = compound_scaling_explorer(base_gmacs=2.0, base_resolution=32)
+    e.phi.value, e.alpha.value, e.beta.value, e.gamma.value = phi, alpha, beta, gamma
     expected = compound_scaling(phi, alpha, beta, gamma)
-    text = c["summary"].value
-    assert text == scaling_summary(phi, alpha, beta, gamma, 2.0, 32)
+    text = e.summary.value
+    assert text == _scaling_summary(phi, alpha, beta, gamma, 2.0, 32)
     assert f"depth ×{alpha ** phi:.2f}" in text and f"width ×{beta ** phi:.2f}" in text
     assert f"32 → {round(32 * gamma ** phi)} px" in text
     assert f"= {2.0 * expected.macs:.3g} GMACs" in text
@@ -56,13 +40,9 @@ def test_summary_reports_the_scaled_network(phi, alpha, beta, gamma) -> None:
 
 
 def test_the_picture_follows_every_control() -> None:
-    c = controls(compound_scaling_explorer(measured={"B3": (2.0, 1.8)}))
-    pictures = [shown_picture(c["picture"])]
-    for name, value in [("phi", 4), ("alpha", 1.3), ("beta", 1.0), ("gamma", 1.5)]:
-        c[name].value = value
-        pictures.append(shown_picture(c["picture"]))
-    for a, b in itertools.pairwise(pictures):
-        assert a.shape != b.shape or not np.array_equal(a, b)
+    explorer = compound_scaling_explorer(measured={"B3": (2.0, 1.8)})
+    assert_every_change_redraws(explorer, [("phi", 4), ("alpha", 1.3), ("beta", 1.0), ("gamma", 1.5)])
+    assert [t.get_text() for t in explorer.figure.axes[1].texts] == ["B3"]
 
 
 def test_the_figure_draws_the_predicted_curve() -> None:
@@ -81,6 +61,8 @@ def test_bad_arguments_raise_errors() -> None:
         compound_scaling_explorer(base_gmacs=0)
     with pytest.raises(ValueError, match="base_resolution"):
         compound_scaling_explorer(base_resolution=0)
+    with pytest.raises(TypeError, match="base_gmacs"):
+        compound_scaling_explorer(base_gmacs="0.4")
     with pytest.raises(ValueError, match="base_gmacs"):
         show_compound_scaling(1, base_gmacs=-1.0)
     with pytest.raises(ValueError, match="max_phi"):

@@ -10,6 +10,13 @@ from torch import Tensor, nn
 from cnnlib._checks import check_choice, check_int, check_number
 
 
+def _stage_widths(in_channels: int, channels: Sequence[int]) -> list[int]:
+    """``[in_channels, *channels]``, checked: positive integers and at least one stage."""
+    widths = [check_int("in_channels", in_channels, 1)] + [check_int("channels", c, 1) for c in channels]
+    if len(widths) < 2:
+        raise ValueError("channels must name at least one stage, got an empty sequence")
+    return widths
+
 class MLP(nn.Module):
     """A multilayer perceptron: flatten the image, then dense layers with ReLU in between.
 
@@ -49,6 +56,8 @@ class SmallCNN(nn.Module):
     Because the head averages over all positions, the network can only use *local* patterns
     and where they co-occur, which is the point of chapter "Why convolutions?".
 
+    Introduced in chapter "Why convolutions?".
+
     Args:
         in_channels: channels of the input image.
         num_classes: number of outputs (logits).
@@ -66,10 +75,7 @@ class SmallCNN(nn.Module):
         self, in_channels: int = 1, num_classes: int = 10, channels: Sequence[int] = (16, 32)
     ) -> None:
         super().__init__()
-        widths = [check_int("in_channels", in_channels, 1)]
-        widths += [check_int("channels", c, 1) for c in channels]
-        if len(widths) < 2:
-            raise ValueError("channels must name at least one stage, got an empty sequence")
+        widths = _stage_widths(in_channels, channels)
         layers: list[nn.Module] = []
         for a, b in zip(widths[:-1], widths[1:]):
             layers += [nn.Conv2d(a, b, kernel_size=3, padding=1), nn.ReLU(), nn.MaxPool2d(2)]
@@ -184,10 +190,7 @@ class SmallVGG(nn.Module):
         image_size: int = 32,
     ) -> None:
         super().__init__()
-        widths = [check_int("in_channels", in_channels, 1)]
-        widths += [check_int("channels", c, 1) for c in channels]
-        if len(widths) < 2:
-            raise ValueError("channels must name at least one stage, got an empty sequence")
+        widths = _stage_widths(in_channels, channels)
         convs = check_int("convs_per_stage", convs_per_stage, 1)
         hidden = check_int("hidden", hidden, 1)
         if not check_number("dropout", dropout, 0.0) < 1.0:

@@ -73,6 +73,8 @@ class DepthwiseSeparableConv(nn.Module):
     Its convolutions have ``C_in k^2 + C_in C_out`` weights where a standard convolution has
     ``C_in C_out k^2``: a ratio of ``1 / C_out + 1 / k^2``, and the same ratio of MACs.
 
+    Introduced in chapter "EfficientNet and ConvNeXt".
+
     Args:
         in_channels: channels of the input.
         out_channels: channels of the output.
@@ -117,6 +119,8 @@ class SqueezeExcitation(nn.Module):
     the global average of each channel, the *excitation* a two-layer bottleneck (``1 x 1``
     convolutions with bias, through ``squeeze_channels``). Layer names as in torchvision's
     ``torchvision.ops.SqueezeExcitation``.
+
+    Introduced in chapter "EfficientNet and ConvNeXt".
 
     Args:
         channels: channels of the input (and output).
@@ -172,6 +176,8 @@ class MBConv(nn.Module):
     same weights, in evaluation mode (torchvision rounds the expanded width to a multiple of 8;
     the two agree whenever ``expand_ratio * in_channels`` is one). Stochastic depth, which
     torchvision applies to the residual branch during training, is left out.
+
+    Introduced in chapter "EfficientNet and ConvNeXt".
 
     Args:
         in_channels: channels of the input.
@@ -242,6 +248,8 @@ class ConvNeXtBlock(nn.Module):
     Equal to torchvision's ``torchvision.models.convnext.CNBlock(dim, layer_scale, 0.0)`` given
     the same weights, in evaluation mode (stochastic depth left out); the layers are named alike.
 
+    Introduced in chapter "EfficientNet and ConvNeXt".
+
     Args:
         dim: channels of the input and output.
         layer_scale: initial value of every entry of ``gamma``.
@@ -289,6 +297,8 @@ class SmallConvNeXt(nn.Module):
     (layer norm, then a ``2 x 2`` convolution with stride 2, as in ConvNeXt), global average
     pooling, layer norm and a linear classifier. The layout of torchvision's ``ConvNeXt``, with
     a stem patch of 2 instead of 4 to suit ``32 x 32`` digits instead of ``224 x 224`` photos.
+
+    Introduced in chapter "EfficientNet and ConvNeXt".
 
     Args:
         in_channels: channels of the input image.

@@ -40,6 +40,8 @@ class ResidualBlock(nn.Module):
     ``residual=False`` the shortcut is removed and the block is two plain convolution layers, the
     "plain" baseline of He et al. Equal to torchvision's ``BasicBlock`` given the same weights.
 
+    Introduced in chapter "ResNet".
+
     Args:
         in_channels: channels of the input.
         out_channels: channels of the output.
@@ -109,6 +111,8 @@ class BottleneckBlock(nn.Module):
     The stride sits on the 3x3 convolution, as in torchvision ("ResNet v1.5"). Equal to
     torchvision's ``Bottleneck`` given the same weights.
 
+    Introduced in chapter "ResNet".
+
     Args:
         in_channels: channels of the input.
         width: channels of the inner 3x3 convolution.
@@ -173,6 +177,8 @@ class SmallResNet(nn.Module):
     With ``widths=(16, 32, 64)`` and ``n`` blocks per stage it has ``6n + 2`` weighted layers
     (``depth``): 8, 20, 32, 44, 56... ``residual=False`` gives the plain network of the same
     depth and width, the baseline of the degradation experiment.
+
+    Introduced in chapter "ResNet".
 
     Args:
         in_channels: channels of the input image.

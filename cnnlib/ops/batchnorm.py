@@ -26,7 +26,7 @@ import copy
 import torch
 from torch import Tensor, nn
 
-from cnnlib._checks import check_bool, check_number
+from cnnlib._checks import check_bool, check_floating, check_number
 
 __all__ = ["batch_norm", "fuse_conv_bn"]
 
@@ -42,9 +42,7 @@ def _check_channel_vector(name: str, value: object, channels: int) -> Tensor | N
             f"{name} must have shape ({channels},), one entry per channel of the input, "
             f"got {tuple(value.shape)}"
         )
-    if not value.is_floating_point():
-        raise TypeError(f"{name} must hold floating-point numbers, got {value.dtype}")
-    return value
+    return check_floating(name, value)
 
 
 def batch_norm(
@@ -110,8 +108,7 @@ def batch_norm(
         raise ValueError(
             f"input must have at least 2 dimensions, (N, C) or (N, C, *), got shape {tuple(input.shape)}"
         )
-    if not input.is_floating_point():
-        raise TypeError(f"input must hold floating-point numbers, got {input.dtype}")
+    check_floating("input", input)
     channels = input.shape[1]
     running_mean = _check_channel_vector("running_mean", running_mean, channels)
     running_var = _check_channel_vector("running_var", running_var, channels)

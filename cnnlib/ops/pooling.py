@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from cnnlib._checks import check_bool, check_choice, check_int, check_pair, check_tensor
+from cnnlib._checks import check_bool, check_choice, check_floating, check_int, check_pair, check_tensor
 from cnnlib.arithmetic import IntOrPair, pool_output_size
 
 __all__ = [
@@ -39,9 +39,7 @@ def _check_input(input: Tensor) -> Tensor:
         raise ValueError(
             f"input must be a 4-D (N, C, H, W) or 3-D (C, H, W) tensor, got shape {tuple(input.shape)}"
         )
-    if not input.is_floating_point():
-        raise TypeError(f"input must hold floating-point numbers, got {input.dtype}")
-    return input
+    return check_floating("input", input)
 
 
 def _windows(

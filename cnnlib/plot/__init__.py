@@ -21,7 +21,7 @@ from cnnlib.plot.activations import activation_statistics, batch_statistics
 from cnnlib.plot.animation import animation_html, conv_animation, sliding_window
 from cnnlib.plot.features import show_feature_maps, show_filters
 from cnnlib.plot.gradients import gradient_norms
-from cnnlib.plot.images import as_image, figure_png, show_images
+from cnnlib.plot.images import figure_png, show_images
 from cnnlib.plot.pooling import show_pooling
 from cnnlib.plot.receptive_field import field_diagram, show_receptive_fields
 from cnnlib.plot.results import seed_spread
@@ -31,7 +31,6 @@ from cnnlib.plot.transfer import label_curves
 
 __all__ = [
     "show_images",
-    "as_image",
     "figure_png",
     "sliding_window",
     "conv_animation",

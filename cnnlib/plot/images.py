@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
-import torch
 from matplotlib.figure import Figure
 from torch import Tensor
 
@@ -78,22 +77,6 @@ def show_images(
         fig.suptitle(suptitle)
     fig.tight_layout()
     return fig
-
-
-def as_image(x: Tensor) -> Tensor:
-    """Scale a tensor linearly to [0, 1] for display (a constant tensor becomes zeros).
-
-    Examples:
-        >>> import torch
-        >>> from cnnlib.plot import as_image
-        >>> as_image(torch.zeros(3, 4, 5)).shape
-        torch.Size([3, 4, 5])
-        >>> as_image(torch.zeros(1, 4, 5)).shape
-        torch.Size([1, 4, 5])
-    """
-    x = x.detach().float()
-    span = x.max() - x.min()
-    return (x - x.min()) / span if span > 0 else torch.zeros_like(x)
 
 
 def figure_png(fig: Figure, dpi: int = 80, close: bool = True) -> bytes:

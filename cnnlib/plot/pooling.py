@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from torch import Tensor
 
+from cnnlib._checks import check_image
 from cnnlib.ops.pooling import pool_image
 
 def _show(ax: plt.Axes, image: Tensor, height: int, width: int, vmax: float) -> None:
@@ -33,6 +34,7 @@ def show_pooling(
     panels share one grey scale, from 0 to the input's maximum. Introduced in chapter "Pooling".
 
     Raises:
+        TypeError: if ``image`` is not a tensor.
         ValueError: for an image that is not ``(C, H, W)``, no settings, or a bad setting.
 
     Examples:
@@ -42,9 +44,7 @@ def show_pooling(
         >>> len(fig.axes)
         3
     """
-    if not isinstance(image, Tensor) or image.ndim != 3:
-        shape = tuple(image.shape) if isinstance(image, Tensor) else type(image).__name__
-        raise ValueError(f"image must be a (C, H, W) tensor, got {shape}")
+    image = check_image("image", image)
     if not settings:
         raise ValueError("settings must hold at least one (kind, kernel_size, stride) triple")
     height, width = image.shape[-2:]

@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from torch import Tensor
 
+from cnnlib._checks import check_image
 from cnnlib.arithmetic import ReceptiveField, field_cone
 
 #: Above this many connections the diagram draws the units only.
@@ -112,6 +113,7 @@ def show_receptive_fields(
     Introduced in chapter "Receptive fields".
 
     Raises:
+        TypeError: if ``image`` is not a tensor.
         ValueError: for an image that is not ``(C, H, W)``, no fields, or fields computed for
             another input size.
 
@@ -126,9 +128,7 @@ def show_receptive_fields(
         >>> len(fig.axes)
         1
     """
-    if not isinstance(image, Tensor) or image.ndim != 3:
-        shape = tuple(image.shape) if isinstance(image, Tensor) else type(image).__name__
-        raise ValueError(f"image must be a (C, H, W) tensor, got {shape}")
+    image = check_image("image", image)
     if not fields:
         raise ValueError("fields must hold at least one receptive field")
     height, width = image.shape[-2:]

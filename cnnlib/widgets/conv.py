@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
@@ -11,64 +9,65 @@ from torch import Tensor
 
 from cnnlib._checks import check_image
 from cnnlib.ops.conv import KERNELS, PADDING_MODES, apply_kernel
-from cnnlib.plot.images import figure_png
+from cnnlib.widgets._explorer import Explorer
 
-class ConvExplorer(widgets.VBox):
-    """The widget :func:`conv_explorer` returns: controls, a summary line and the figure.
+# ``apply_kernel`` is imported here for the chapter that reaches it as ``widgets.conv.apply_kernel``;
+# it is documented in, and belongs to, :mod:`cnnlib.ops`.
 
-    Its controls are attributes (``kernel``, ``stride``, ``padding``, ``padding_mode``,
-    ``dilation``); ``summary`` is the HTML line with the shapes, ``picture`` the HTML that shows
-    the figure as an embedded PNG, ``figure`` the last figure drawn and ``result`` the last
-    output tensor, so that tests can drive it. The figure travels as a PNG inside an ``HTML``
-    widget rather than through an ``Output`` widget, whose captured displays some front ends
-    (and notebook test runners) show outside the widget.
+
+class ConvExplorer(Explorer):
+    """The explorer :func:`conv_explorer` returns: a 3×3 kernel applied to a greyscale image.
+
+    Controls: ``kernel`` (a name of ``cnnlib.ops.KERNELS``), ``padding_mode``, ``stride``,
+    ``padding`` (pixels) and ``dilation``. The ``summary`` gives the input and output shapes, or
+    why a setting has no output; the ``picture`` shows the padded input (the original outlined)
+    and the output at the same pixel scale, so the shrinking by stride and by the kernel's span
+    is visible; ``result`` is the last output tensor (``None`` when there is none). Introduced in
+    chapter "The convolution operation".
+
+    Raises:
+        TypeError: if ``image`` is not a tensor.
+        ValueError: if ``image`` is not ``(1, H, W)``.
+
+    Examples:
+        >>> import torch
+        >>> from cnnlib.widgets import ConvExplorer
+        >>> explorer = ConvExplorer(torch.rand(1, 12, 16))
+        >>> explorer.stride.value = 2
+        >>> tuple(explorer.result.shape)
+        (1, 5, 7)
     """
 
     def __init__(self, image: Tensor) -> None:
         self.image = check_image("image", image, 1)
-        self.kernel = widgets.Dropdown(options=list(KERNELS), value="sobel x", description="kernel")
-        self.padding_mode = widgets.ToggleButtons(options=list(PADDING_MODES), description="padding")
-        self.stride = widgets.IntSlider(value=1, min=1, max=4, description="stride")
-        self.padding = widgets.IntSlider(value=0, min=0, max=8, description="padding (px)")
-        self.dilation = widgets.IntSlider(value=1, min=1, max=8, description="dilation")
-        self.summary = widgets.HTML()
-        self.picture = widgets.HTML()
-        self.figure: Figure | None = None
         self.result: Tensor | None = None
         super().__init__([
-            widgets.HBox([self.kernel, self.padding_mode]),
-            widgets.HBox([self.stride, self.padding, self.dilation]),
-            self.summary,
-            self.picture,
+            {"kernel": widgets.Dropdown(options=list(KERNELS), value="sobel x", description="kernel"),
+             "padding_mode": widgets.ToggleButtons(options=list(PADDING_MODES), description="padding")},
+            {"stride": widgets.IntSlider(value=1, min=1, max=4, description="stride"),
+             "padding": widgets.IntSlider(value=0, min=0, max=8, description="padding (px)"),
+             "dilation": widgets.IntSlider(value=1, min=1, max=8, description="dilation")},
         ])
-        for control in (self.kernel, self.padding_mode, self.stride, self.padding, self.dilation):
-            control.observe(self.update, names="value")
-        self.update()
 
-    def update(self, _: object = None) -> None:
-        """Recompute the output for the current settings and redraw."""
+    def compute(self) -> tuple[str, Figure | None]:
+        """Convolve with the current settings; describe the shapes and draw input and output."""
         height, width = self.image.shape[-2:]
         span = 2 * self.dilation.value + 1  # a 3x3 kernel dilated by d covers 2d + 1 pixels
         try:
-            padded, result = apply_kernel(
+            padded, self.result = apply_kernel(
                 self.image, self.kernel.value, self.stride.value, self.padding.value,
                 self.dilation.value, self.padding_mode.value,
             )
         except ValueError as error:
-            self.summary.value = f"<b>no output:</b> {error}"
-            self.picture.value, self.result, self.figure = "", None, None
-            return
-        self.result = result
-        out_h, out_w = result.shape[-2:]
-        self.summary.value = (
+            self.result = None
+            return f"<b>no output:</b> {error}", None
+        out_h, out_w = self.result.shape[-2:]
+        summary = (
             f"input {height}×{width}, kernel 3×3 spanning {span}×{span} pixels, "
             f"stride {self.stride.value}, padding {self.padding.value} ({self.padding_mode.value})"
             f" → <b>output {out_h}×{out_w}</b>"
         )
-        self.figure = _draw(padded, result, self.padding.value, self.kernel.value)
-        png = figure_png(self.figure, dpi=80, close=False)
-        encoded = base64.b64encode(png).decode("ascii")
-        self.picture.value = f'<img src="data:image/png;base64,{encoded}" alt="input and output">'
+        return summary, _draw(padded, self.result, self.padding.value, self.kernel.value)
 
 
 def _draw(padded: Tensor, result: Tensor, padding: int, kernel: str) -> Figure:
@@ -93,10 +92,9 @@ def _draw(padded: Tensor, result: Tensor, padding: int, kernel: str) -> Figure:
 def conv_explorer(image: Tensor | None = None) -> ConvExplorer:
     """An explorer: pick a kernel, stride, padding (and its mode) and dilation; see the output.
 
-    ``image`` is a greyscale ``(1, H, W)`` tensor (default: Chelsea the cat, 96 pixels high). The
-    summary line gives the input and output shapes; the figure shows the padded input and the
-    output at the same pixel scale, so the shrinking by stride and by the kernel's span is
-    visible. Works with ipywidgets 7 and 8. Introduced in chapter "The convolution operation".
+    Returns a :class:`ConvExplorer` (its controls, summary and picture are described there) for
+    ``image``, a greyscale ``(1, H, W)`` tensor (default: Chelsea the cat, 96 pixels high). Works
+    with ipywidgets 7 and 8. Introduced in chapter "The convolution operation".
 
     Raises:
         TypeError: if ``image`` is not a tensor.
@@ -105,12 +103,11 @@ def conv_explorer(image: Tensor | None = None) -> ConvExplorer:
     Examples:
         >>> from cnnlib.widgets import conv_explorer
         >>> explorer = conv_explorer()
-        >>> type(explorer).__name__
-        'ConvExplorer'
+        >>> explorer.summary.value[:15]
+        'input 96×144, k'
     """
     if image is None:
         from cnnlib.data import sample_image
 
         image = sample_image("chelsea", size=96, grayscale=True)
     return ConvExplorer(image)
-

@@ -4,13 +4,14 @@ against residual, for any depth, with or without batch normalisation."""
 from __future__ import annotations
 
 import ipywidgets as widgets
+import pandas as pd
 from matplotlib.figure import Figure
 from torch import Tensor
 
 from cnnlib._checks import check_int
 from cnnlib.gradients import resnet_gradient_norms
 from cnnlib.plot.gradients import gradient_norms
-from cnnlib.plot.images import figure_png
+from cnnlib.widgets._explorer import Explorer
 
 #: What the explorer can show: the plain network, the residual one, or both.
 NETWORKS = ("plain", "residual", "both")
@@ -18,18 +19,14 @@ NETWORKS = ("plain", "residual", "both")
 NORMALISATIONS = ("batch norm", "none")
 
 
-def describe(label: str, frame: object) -> str:
+def _describe(label: str, frame: pd.DataFrame) -> str:
     """One line about a frame of gradient norms: first and last layer, and their spread.
 
-    Introduced in chapter "ResNet".
-
     Examples:
-        >>> import pandas as pd
-        >>> from cnnlib.widgets.resnet import describe
-        >>> describe("plain", pd.DataFrame({"grad_norm": [8.0, 2.0, 0.5]}))
+        >>> _describe("plain", pd.DataFrame({"grad_norm": [8.0, 2.0, 0.5]}))
         'plain: first layer 8, last layer 0.5, largest / smallest 16'
     """
-    norms = frame["grad_norm"]  # type: ignore[index]
+    norms = frame["grad_norm"]
     spread = norms.max() / norms.min() if norms.min() > 0 else float("inf")
     return (
         f"{label}: first layer {norms.iloc[0]:.3g}, last layer {norms.iloc[-1]:.3g}, "
@@ -37,40 +34,48 @@ def describe(label: str, frame: object) -> str:
     )
 
 
-class GradientExplorer(widgets.VBox):
-    """The widget :func:`gradient_explorer` returns: controls, a summary line and a figure.
+class GradientExplorer(Explorer):
+    """The explorer :func:`gradient_explorer` returns: gradient norms per layer at initialisation.
 
-    Its controls are attributes (``depth``, ``network``, ``normalisation``); ``summary`` is the
-    HTML line that reports the numbers, ``picture`` the ``Image`` widget with the figure as a PNG,
-    ``frames`` the gradient norms last measured (label -> frame) and ``figure`` the last figure
-    drawn, so that tests can drive it.
+    Controls: ``depth`` (8, 14, 20 ... ``max_depth`` weighted layers: a
+    :class:`~cnnlib.models.SmallResNet` with widths 8, 16, 32), ``network`` (one of
+    ``NETWORKS``) and ``normalisation`` (one of ``NORMALISATIONS``). For each network the
+    ``summary`` gives the gradient norm of the first and the last layer and the ratio of the
+    largest to the smallest, as measured by :func:`cnnlib.gradients.resnet_gradient_norms` on the
+    batch ``(images, labels)`` with the weights of ``seed`` (kept in ``frames``, label -> frame);
+    the ``picture`` draws them all (:func:`cnnlib.plot.gradient_norms`). Introduced in chapter
+    "ResNet".
+
+    Raises:
+        ValueError: if ``max_depth`` is not 2 plus a multiple of 6 of at least 8, and for the
+            errors of :func:`cnnlib.gradients.resnet_gradient_norms` (checked with depth 8).
+        TypeError: for a non-integer ``max_depth`` or ``seed``.
 
     Examples:
         >>> import torch
-        >>> from cnnlib.widgets.resnet import GradientExplorer
+        >>> from cnnlib.widgets import GradientExplorer
         >>> explorer = GradientExplorer(torch.randn(8, 1, 8, 8), torch.randint(0, 10, (8,)), max_depth=20)
-        >>> explorer.depth.max, explorer.network.value, explorer.summary.value.count("<br>")
-        (20, 'both', 1)
+        >>> explorer.depth.max, explorer.network.value, list(explorer.frames)
+        (20, 'both', ['plain, depth 20', 'residual, depth 20'])
     """
 
     def __init__(self, images: Tensor, labels: Tensor, max_depth: int = 56, seed: int = 0) -> None:
-        self.images, self.labels, self.seed = images, labels, seed
-        self.depth = widgets.IntSlider(value=20, min=8, max=max_depth, step=6, description="depth")
-        self.network = widgets.ToggleButtons(options=list(NETWORKS), value="both", description="network")
-        self.normalisation = widgets.ToggleButtons(
-            options=list(NORMALISATIONS), value="batch norm", description="normalise"
-        )
-        self.summary = widgets.HTML()
-        self.picture = widgets.Image(format="png")
-        self.frames: dict[str, object] = {}
-        self.figure: Figure | None = None
-        super().__init__([self.depth, self.network, self.normalisation, self.summary, self.picture])
-        for control in (self.depth, self.network, self.normalisation):
-            control.observe(self.update, names="value")
-        self.update()
+        max_depth = check_int("max_depth", max_depth, 8)
+        if (max_depth - 2) % 6:
+            raise ValueError(f"max_depth must be 2 plus a multiple of 6 (8, 14, 20 ...), got {max_depth}")
+        self.seed = check_int("seed", seed, 0)
+        resnet_gradient_norms(8, images, labels, seed=self.seed)  # checks the data once, up front
+        self.images, self.labels = images, labels
+        self.frames: dict[str, pd.DataFrame] = {}
+        super().__init__([
+            {"depth": widgets.IntSlider(value=20, min=8, max=max_depth, step=6, description="depth")},
+            {"network": widgets.ToggleButtons(options=list(NETWORKS), value="both", description="network")},
+            {"normalisation": widgets.ToggleButtons(options=list(NORMALISATIONS), value="batch norm",
+                                                    description="normalise")},
+        ])
 
-    def update(self, _: object = None) -> None:
-        """Measure the chosen networks' gradient norms at initialisation and redraw."""
+    def compute(self) -> tuple[str, Figure | None]:
+        """Measure the chosen networks' gradient norms at initialisation; describe and draw them."""
         depth, batch_norm = self.depth.value, self.normalisation.value == "batch norm"
         shown = ["plain", "residual"] if self.network.value == "both" else [self.network.value]
         self.frames = {
@@ -80,25 +85,20 @@ class GradientExplorer(widgets.VBox):
             )
             for name in shown
         }
-        self.summary.value = "<br>".join(describe(label, frame) for label, frame in self.frames.items())
-        self.figure = Figure(figsize=(7, 3.6))  # not pyplot: nothing global to close
+        summary = "<br>".join(_describe(label, frame) for label, frame in self.frames.items())
+        fig = Figure(figsize=(7, 3.6))  # not a pyplot figure: nothing global to close
         norm = "with batch norm" if batch_norm else "without normalisation"
-        gradient_norms(self.frames, title=f"Gradient norms at initialisation, {norm}",
-                       ax=self.figure.subplots())
-        self.figure.tight_layout()
-        self.picture.value = figure_png(self.figure, dpi=80, close=False)
+        gradient_norms(self.frames, title=f"Gradient norms at initialisation, {norm}", ax=fig.subplots())
+        fig.tight_layout()
+        return summary, fig
 
 
 def gradient_explorer(images: Tensor, labels: Tensor, max_depth: int = 56, seed: int = 0) -> GradientExplorer:
     """An explorer: the gradient norm of each layer of a freshly initialised small ResNet.
 
-    A slider sets the depth (8, 14, 20 ... ``max_depth`` weighted layers: a
-    :class:`~cnnlib.models.SmallResNet` with widths 8, 16, 32), toggles choose the plain network,
-    the residual one or both, and batch normalisation or none. For each network the summary gives
-    the gradient norm of the first and the last layer and the ratio of the largest to the
-    smallest, and the figure draws them all (:func:`cnnlib.plot.gradient_norms`), as
-    measured by :func:`cnnlib.gradients.resnet_gradient_norms` on the batch ``(images, labels)``
-    with the weights of ``seed``. Works with ipywidgets 7 and 8. Introduced in chapter "ResNet".
+    Returns a :class:`GradientExplorer` (its controls, summary and picture are described there)
+    that measures on the batch ``(images, labels)``, with depths up to ``max_depth`` and the
+    weights of ``seed``. Works with ipywidgets 7 and 8. Introduced in chapter "ResNet".
 
     Raises:
         ValueError: if ``max_depth`` is not 2 plus a multiple of 6 of at least 8, and for the
@@ -115,9 +115,4 @@ def gradient_explorer(images: Tensor, labels: Tensor, max_depth: int = 56, seed:
         >>> list(explorer.frames), len(explorer.frames["plain, depth 8"])
         (['plain, depth 8'], 8)
     """
-    max_depth = check_int("max_depth", max_depth, 8)
-    if (max_depth - 2) % 6:
-        raise ValueError(f"max_depth must be 2 plus a multiple of 6 (8, 14, 20 ...), got {max_depth}")
-    seed = check_int("seed", seed, 0)
-    resnet_gradient_norms(8, images, labels, seed=seed)  # checks the data once, up front
-    return GradientExplorer(images, labels, max_depth=max_depth, seed=seed)
+    return GradientExplorer(images, labels, max_depth, seed)
