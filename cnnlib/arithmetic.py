@@ -215,6 +215,122 @@ def pool_output_size(
     return (out[0], out[1]) if any(pairs) else out[0]
 
 
+def _transpose_dims(
+    size: IntOrPair,
+    kernel_size: IntOrPair,
+    stride: IntOrPair,
+    padding: IntOrPair,
+    output_padding: IntOrPair,
+    dilation: IntOrPair,
+) -> list[tuple[int, int, int, int, int, int]]:
+    """Checked ``(n, k, s, p, op, d)`` of a transposed convolution, one tuple per dimension."""
+    n = check_pair("size", size, 1)
+    k = check_pair("kernel_size", kernel_size, 1)
+    s = check_pair("stride", stride, 1)
+    p = check_pair("padding", padding, 0)
+    op = check_pair("output_padding", output_padding, 0)
+    d = check_pair("dilation", dilation, 1)
+    for i in range(2):  # checked in both dimensions first, as PyTorch does
+        if op[i] >= s[i] and op[i] >= d[i]:
+            raise ValueError(
+                f"output_padding must be smaller than stride ({s[i]}) or dilation ({d[i]}), "
+                f"as in PyTorch, got {op[i]}"
+            )
+    dims = []
+    for i in range(2):
+        full = (n[i] - 1) * s[i] + d[i] * (k[i] - 1) + 1  # every pixel a copy can paint
+        if full + op[i] - 2 * p[i] < 1:
+            raise ValueError(
+                f"padding {p[i]} crops {2 * p[i]} pixels from an output of {full + op[i]} "
+                f"(input {n[i]}, kernel_size {k[i]}, stride {s[i]}, dilation {d[i]}, "
+                f"output_padding {op[i]}): the output would be empty"
+            )
+        dims.append((n[i], k[i], s[i], p[i], op[i], d[i]))
+    return dims
+
+
+def conv_transpose_output_size(
+    size: IntOrPair,
+    kernel_size: IntOrPair,
+    stride: IntOrPair = 1,
+    padding: IntOrPair = 0,
+    output_padding: IntOrPair = 0,
+    dilation: IntOrPair = 1,
+) -> IntOrPair:
+    """Spatial output size of a transposed convolution over an input of ``size``.
+
+    Implements ``(n - 1)s - 2p + d(k - 1) + output_padding + 1`` (Dumoulin & Visin, 2016,
+    chapter 4), the size of ``torch.nn.functional.conv_transpose2d``'s output: each of the ``n``
+    input pixels paints a copy of the dilated kernel (``d(k - 1) + 1`` pixels) ``s`` pixels
+    further on, ``padding`` crops ``p`` pixels from each side of the result and
+    ``output_padding`` adds rows and columns at the bottom and right. It inverts
+    :func:`conv_output_size` where that drops no pixel; where the stride's floor drops some, several
+    input sizes give the same convolution output and ``output_padding`` picks one of them. Pass
+    ints for one dimension or (height, width) pairs; the result has the same form as ``size``.
+    Introduced in chapter "The convolution operation".
+
+    Raises:
+        TypeError: for a non-integer argument.
+        ValueError: for a non-positive size, kernel, stride or dilation, a negative padding or
+            output padding, an ``output_padding`` not smaller than the stride or the dilation
+            (PyTorch requires one of the two), or settings whose output would be empty.
+
+    Examples:
+        >>> from cnnlib.arithmetic import conv_output_size, conv_transpose_output_size
+        >>> conv_transpose_output_size(28, kernel_size=4, stride=2, padding=1)
+        56
+        >>> conv_output_size(56, 3, stride=2, padding=1), conv_output_size(55, 3, stride=2, padding=1)
+        (28, 28)
+        >>> conv_transpose_output_size((28, 28), 3, stride=2, padding=1, output_padding=1)
+        (56, 56)
+    """
+    pairs = [
+        isinstance(a, (tuple, list))
+        for a in (size, kernel_size, stride, padding, output_padding, dilation)
+    ]
+    dims = _transpose_dims(size, kernel_size, stride, padding, output_padding, dilation)
+    out = [(n - 1) * s - 2 * p + d * (k - 1) + op + 1 for n, k, s, p, op, d in dims]
+    return (out[0], out[1]) if any(pairs) else out[0]
+
+
+def conv_transpose_overlap(
+    size: IntOrPair,
+    kernel_size: IntOrPair,
+    stride: IntOrPair = 1,
+    padding: IntOrPair = 0,
+    output_padding: IntOrPair = 0,
+    dilation: IntOrPair = 1,
+) -> Tensor:
+    """How many kernel-weighted copies overlap on each output pixel of a transposed convolution.
+
+    Returns an int64 tensor of shape :func:`conv_transpose_output_size` ``(H_out, W_out)``. Input
+    pixel ``i`` paints kernel weight ``u`` onto output pixel ``s i + d u - p``, so along one
+    dimension output pixel ``o`` receives one product for every pair ``(i, u)`` with
+    ``s i + d u = o + p``; in 2-D the count is the product of the row's and the column's counts.
+    When the stride does not divide the kernel size, neighbouring pixels receive different
+    numbers of products: the uneven overlap behind the checkerboard artefacts of Odena et al.
+    (2016). It equals ``conv_transpose2d`` of an all-ones input with an all-ones kernel.
+    Introduced in chapter "The convolution operation".
+
+    Raises:
+        TypeError, ValueError: as :func:`conv_transpose_output_size`.
+
+    Examples:
+        >>> from cnnlib.arithmetic import conv_transpose_overlap
+        >>> conv_transpose_overlap(4, kernel_size=3, stride=2)[1]
+        tensor([1, 1, 2, 1, 2, 1, 2, 1, 1])
+        >>> conv_transpose_overlap(4, kernel_size=4, stride=2, padding=1)[2]
+        tensor([2, 4, 4, 4, 4, 4, 4, 2])
+    """
+    counts = []
+    for n, k, s, p, op, d in _transpose_dims(size, kernel_size, stride, padding, output_padding, dilation):
+        full = torch.zeros((n - 1) * s + d * (k - 1) + 1 + op, dtype=torch.int64)
+        for u in range(k):  # weight u of every input pixel's copy lands s pixels apart
+            full[d * u : d * u + s * (n - 1) + 1 : s] += 1
+        counts.append(full[p : len(full) - p])
+    return torch.outer(counts[0], counts[1])
+
+
 # --- Multiply-accumulate operations (chapter "LeNet-5, AlexNet and VGG") ---------------------
 
 #: Columns of the ``table`` of a :class:`MacCount`, in order.
@@ -478,6 +594,8 @@ __all__ = [
     "conv2d_params",
     "conv_output_size",
     "pool_output_size",
+    "conv_transpose_output_size",
+    "conv_transpose_overlap",
     "count_params",
     "count_macs",
     "layer_macs",

@@ -112,3 +112,114 @@ def test_conv_output_size_without_dilation_is_the_familiar_formula(n, k, s, p) -
 def test_conv_output_size_bad_arguments_raise_errors_naming_them(kwargs, error: type, words: str) -> None:
     with pytest.raises(error, match=words):
         arithmetic.conv_output_size(**kwargs)
+
+
+# ---------------------------------------------------------------------------- transposed convolution
+
+
+def torch_conv_transpose_shape(size, kernel, stride, padding, output_padding, dilation):
+    """The (height, width) that F.conv_transpose2d produces on a real (tiny) tensor: the meta
+    device does not check PyTorch's rule on output_padding."""
+    import torch.nn.functional as F
+
+    x = torch.zeros(1, 1, *size)
+    weight = torch.zeros(1, 1, *kernel)
+    out = F.conv_transpose2d(
+        x, weight, stride=stride, padding=padding, output_padding=output_padding, dilation=dilation
+    )
+    return tuple(out.shape[-2:])
+
+
+@given(
+    st.tuples(st.integers(1, 12), st.integers(1, 12)), st.tuples(st.integers(1, 6), st.integers(1, 6)),
+    st.tuples(st.integers(1, 4), st.integers(1, 4)), st.tuples(st.integers(0, 5), st.integers(0, 5)),
+    st.tuples(st.integers(0, 3), st.integers(0, 3)), st.tuples(st.integers(1, 3), st.integers(1, 3)),
+)
+@settings(max_examples=600, deadline=None)
+def test_conv_transpose_output_size_matches_the_shapes_pytorch_produces(
+    size, kernel, stride, padding, output_padding, dilation
+) -> None:
+    settings_ = (size, kernel, stride, padding, output_padding, dilation)
+    try:
+        expected = torch_conv_transpose_shape(*settings_)
+    except RuntimeError as error:  # an output_padding too large, or an empty output
+        words = "output_padding must be smaller" if "output padding" in str(error) else "empty"
+        with pytest.raises(ValueError, match=words):
+            arithmetic.conv_transpose_output_size(*settings_)
+        return
+    if 0 in expected:  # PyTorch returns an empty output for some kernels, refuses it for others
+        with pytest.raises(ValueError, match="empty"):
+            arithmetic.conv_transpose_output_size(*settings_)
+        return
+    assert arithmetic.conv_transpose_output_size(*settings_) == expected
+    for i in range(2):  # one dimension at a time, with ints
+        assert arithmetic.conv_transpose_output_size(*(a[i] for a in settings_)) == expected[i]
+
+
+@given(st.integers(1, 30), st.integers(1, 5), st.integers(1, 3), st.integers(0, 2), st.integers(1, 2))
+@settings(max_examples=100, deadline=None)
+def test_conv_transpose_output_size_inverts_conv_output_size(n, k, s, p, d) -> None:
+    """A transposed convolution with the same settings restores the size of the convolution's
+    input, with the output_padding that gives back the pixels the stride's floor dropped."""
+    if n + 2 * p < d * (k - 1) + 1:
+        return
+    out = arithmetic.conv_output_size(n, k, s, p, d)
+    dropped = n + 2 * p - d * (k - 1) - 1 - (out - 1) * s
+    assert 0 <= dropped < s
+    if dropped < max(s, d):
+        assert arithmetic.conv_transpose_output_size(out, k, s, p, dropped, d) == n
+
+
+@given(
+    st.tuples(st.integers(1, 6), st.integers(1, 6)), st.tuples(st.integers(1, 5), st.integers(1, 5)),
+    st.tuples(st.integers(1, 3), st.integers(1, 3)), st.tuples(st.integers(0, 2), st.integers(0, 2)),
+    st.tuples(st.integers(1, 2), st.integers(1, 2)),
+)
+@settings(max_examples=150, deadline=None)
+def test_conv_transpose_overlap_counts_the_copies_conv_transpose2d_adds(size, kernel, stride, padding, dilation) -> None:
+    """The overlap is the transposed convolution of ones with a kernel of ones."""
+    import torch.nn.functional as F
+
+    try:
+        counts = arithmetic.conv_transpose_overlap(size, kernel, stride, padding, 0, dilation)
+    except ValueError:
+        return
+    ones = F.conv_transpose2d(
+        torch.ones(1, 1, *size, dtype=torch.float64), torch.ones(1, 1, *kernel, dtype=torch.float64),
+        stride=stride, padding=padding, dilation=dilation,
+    )[0, 0]
+    assert counts.dtype == torch.int64
+    assert torch.equal(counts, ones.to(torch.int64))
+
+
+def test_conv_transpose_overlap_is_even_only_when_the_stride_divides_the_kernel() -> None:
+    """Odena et al.'s condition, away from the border: stride 2 with kernel 3 alternates 1, 2, 4;
+    kernel 4 gives every interior pixel the same four copies."""
+    uneven = arithmetic.conv_transpose_overlap(8, 3, stride=2, padding=1, output_padding=1)[4:-4, 4:-4]
+    even = arithmetic.conv_transpose_overlap(8, 4, stride=2, padding=1)[4:-4, 4:-4]
+    assert sorted(uneven.unique().tolist()) == [1, 2, 4]
+    assert even.unique().tolist() == [4]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "words"),
+    [
+        ({"size": 0, "kernel_size": 3}, ValueError, "size must be a positive integer"),
+        ({"size": 4, "kernel_size": 0}, ValueError, "kernel_size must be a positive integer"),
+        ({"size": 4, "kernel_size": 3, "stride": 0}, ValueError, "stride must be a positive integer"),
+        ({"size": 4, "kernel_size": 3, "padding": -1}, ValueError, "padding must be a non-negative"),
+        ({"size": 4, "kernel_size": 3, "output_padding": -1}, ValueError, "output_padding must be a non-negative"),
+        ({"size": 4, "kernel_size": 3, "output_padding": 1}, ValueError, "output_padding must be smaller than stride"),
+        ({"size": 4, "kernel_size": 3, "stride": 2, "output_padding": 2}, ValueError, "output_padding must be smaller"),
+        ({"size": 4, "kernel_size": 3, "dilation": 0}, ValueError, "dilation must be a positive"),
+        ({"size": 4, "kernel_size": 3, "stride": 1.5}, TypeError, "stride must be an integer"),
+        ({"size": 4, "kernel_size": 3, "output_padding": "1"}, TypeError, "output_padding must be an integer"),
+        ({"size": (4, 4, 4), "kernel_size": 3}, ValueError, "size must be an int or a"),
+        ({"size": 1, "kernel_size": 1, "padding": 1}, ValueError, "the output would be empty"),
+        ({"size": (4, 1), "kernel_size": 3, "padding": (0, 2)}, ValueError, "the output would be empty"),
+    ],
+)
+def test_conv_transpose_output_size_bad_arguments_raise_errors_naming_them(kwargs, error: type, words: str) -> None:
+    for function in (arithmetic.conv_transpose_output_size, arithmetic.conv_transpose_overlap):
+        with pytest.raises(error, match=words):
+            function(**kwargs)

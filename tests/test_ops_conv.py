@@ -56,15 +56,20 @@ def make_tensors(case: dict, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor,
     options = dict(dtype=torch.float64, generator=generator)
     x = torch.randn(case["shape"], **options).requires_grad_()
     weight = torch.randn(case["weight_shape"], **options).requires_grad_()
-    bias = torch.randn(case["weight_shape"][0], **options).requires_grad_() if case["bias"] else None
+    out_channels = case.get("out_channels", case["weight_shape"][0])  # a transposed weight says otherwise
+    bias = torch.randn(out_channels, **options).requires_grad_() if case["bias"] else None
     return x, weight, bias
 
 
-def check_against_torch(conv: Callable, case: dict) -> None:
-    """Same values and the same gradients (for x, weight and bias) as F.conv2d."""
+CONV_KEYS = ("stride", "padding", "dilation", "groups")
+
+
+def check_against_torch(
+    conv: Callable, case: dict, reference: Callable = F.conv2d, keys: tuple[str, ...] = CONV_KEYS
+) -> None:
+    """Same values and the same gradients (for x, weight and bias) as ``reference``."""
     x, weight, bias = make_tensors(case)
-    keys = ("stride", "padding", "dilation", "groups")
-    expected = F.conv2d(x, weight, bias, **{k: case[k] for k in keys})
+    expected = reference(x, weight, bias, **{k: case[k] for k in keys})
     result = conv(x, weight, bias, **{k: case[k] for k in keys})
     torch.testing.assert_close(result, expected)
     upstream = torch.randn(expected.shape, dtype=torch.float64)
@@ -261,3 +266,132 @@ def test_equivariance_orders_checks_its_arguments() -> None:
         ops.equivariance_orders(cat[0], ops.named_kernel("box blur"), (1, 1))
     with pytest.raises(TypeError, match="kernel"):
         ops.equivariance_orders(cat, [[1.0]], (1, 1))
+
+
+# ---------------------------------------------------------------------------- transposed convolution
+
+
+@st.composite
+def conv_transpose_settings(draw: st.DrawFn) -> dict:
+    """Valid arguments of F.conv_transpose2d: shapes, stride, padding, output_padding, dilation, groups."""
+    groups = draw(st.integers(1, 3))
+    c_in, c_out = groups * draw(st.integers(1, 3)), groups * draw(st.integers(1, 3))
+    kernel = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
+    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    dilation = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    # PyTorch's rule: output_padding smaller than the stride or than the dilation
+    output_padding = tuple(draw(st.integers(0, max(stride[i], dilation[i]) - 1)) for i in range(2))
+    size = (draw(st.integers(1, 6)), draw(st.integers(1, 6)))
+    # padding crops the output; keep at least one pixel
+    padding = tuple(
+        draw(st.integers(0, ((size[i] - 1) * stride[i] + dilation[i] * (kernel[i] - 1) + output_padding[i]) // 2))
+        for i in range(2)
+    )
+    return dict(
+        shape=(draw(st.integers(1, 2)), c_in, *size),
+        weight_shape=(c_in, c_out // groups, *kernel),
+        out_channels=c_out,
+        bias=draw(st.booleans()),
+        stride=stride,
+        padding=padding,
+        output_padding=output_padding,
+        groups=groups,
+        dilation=dilation,
+    )
+
+
+@given(conv_transpose_settings())
+@settings(max_examples=200, deadline=None)
+def test_conv_transpose2d_equals_torch_in_values_and_gradients(case: dict) -> None:
+    keys = ("stride", "padding", "output_padding", "groups", "dilation")
+    check_against_torch(ops.conv_transpose2d, case, F.conv_transpose2d, keys)
+
+
+@given(conv_settings())
+@settings(max_examples=60, deadline=None)
+def test_conv_transpose2d_is_the_gradient_of_conv2d_with_respect_to_its_input(case: dict) -> None:
+    """The transposed convolution of the output gradient, with the same weight and settings (and the
+    output_padding that restores the input size), is the gradient of conv2d for its input."""
+    if isinstance(case["padding"], str):
+        return  # conv_transpose2d has no string padding
+    x, weight, _ = make_tensors(case)
+    keys = ("stride", "padding", "dilation", "groups")
+    y = F.conv2d(x, weight, **{k: case[k] for k in keys})
+    upstream = torch.randn(y.shape, dtype=torch.float64)
+    (expected,) = torch.autograd.grad(y, x, upstream)
+    k, s, d = case["weight_shape"][2:], case["stride"], case["dilation"]
+    p = (case["padding"],) * 2 if isinstance(case["padding"], int) else case["padding"]
+    # the pixels the stride's floor dropped at the bottom and right: they get no gradient
+    output_padding = tuple(
+        case["shape"][2 + i] + 2 * p[i] - d[i] * (k[i] - 1) - 1 - (y.shape[2 + i] - 1) * s[i] for i in range(2)
+    )
+    if any(output_padding[i] >= max(s[i], d[i]) for i in range(2)):
+        return  # PyTorch's own conv_transpose2d cannot express this case either
+    result = ops.conv_transpose2d(upstream, weight, None, s, p, output_padding, case["groups"], d)
+    torch.testing.assert_close(result, expected)
+
+
+def test_conv_transpose2d_takes_unbatched_input() -> None:
+    x, weight = torch.randn(3, 5, 4), torch.randn(3, 2, 3, 3)
+    expected = F.conv_transpose2d(x, weight, stride=2, padding=1, output_padding=1)
+    torch.testing.assert_close(ops.conv_transpose2d(x, weight, stride=2, padding=1, output_padding=1), expected)
+
+
+def test_conv_transpose2d_equals_zero_insertion_then_convolution() -> None:
+    """Dumoulin and Visin's picture: s - 1 zeros between the input pixels, a padding of
+    d(k - 1) - p, and a convolution with the flipped kernel (input and output channels swapped)."""
+    x, weight = torch.randn(2, 3, 5, 6, dtype=torch.float64), torch.randn(3, 4, 3, 3, dtype=torch.float64)
+    stride, padding = 2, 1
+    spread = torch.zeros(2, 3, (5 - 1) * stride + 1, (6 - 1) * stride + 1, dtype=torch.float64)
+    spread[..., ::stride, ::stride] = x
+    flipped = weight.flip(-2, -1).transpose(0, 1)
+    expected = F.conv2d(spread, flipped, padding=3 - 1 - padding)
+    torch.testing.assert_close(ops.conv_transpose2d(x, weight, stride=stride, padding=padding), expected)
+
+
+def test_conv_transpose2d_handles_an_empty_batch() -> None:
+    x, weight = torch.randn(0, 2, 4, 4), torch.randn(2, 3, 3, 3)
+    assert ops.conv_transpose2d(x, weight, stride=2).shape == F.conv_transpose2d(x, weight, stride=2).shape
+
+
+XT = torch.randn(1, 4, 5, 5)
+WT = torch.randn(4, 2, 3, 3)
+
+# (arguments of conv_transpose2d, error, words in the message); PyTorch rejects each of these too.
+BAD_CONV_TRANSPOSE_CALLS = [
+    (("image", WT), {}, TypeError, "input must be a torch.Tensor"),
+    ((torch.randn(5, 5), WT), {}, ValueError, "input must be a 3-D"),
+    ((XT, WT.double()), {}, TypeError, "weight must have the dtype"),
+    ((XT, "kernel"), {}, TypeError, "weight must be a torch.Tensor"),
+    ((XT, torch.randn(4, 2, 3)), {}, ValueError, "weight must be a 4-D"),
+    ((XT, torch.randn(3, 2, 3, 3)), {}, ValueError, "input has 4 channels"),
+    ((XT, WT, torch.randn(3)), {}, ValueError, "bias must have 2 entries"),
+    ((XT, WT), {"stride": 0}, ValueError, "stride must be a positive integer"),
+    ((XT, WT), {"stride": 1.5}, TypeError, "stride must be an integer"),
+    ((XT, WT), {"padding": -1}, ValueError, "padding must be a non-negative integer"),
+    ((XT, WT), {"padding": "same"}, TypeError, "padding must be an integer"),
+    ((XT, WT), {"output_padding": -1}, ValueError, "output_padding must be a non-negative"),
+    ((XT, WT), {"output_padding": 1}, ValueError, "output_padding must be smaller than stride"),
+    ((XT, WT), {"stride": 2, "output_padding": 2}, ValueError, "output_padding must be smaller"),
+    ((XT, WT), {"stride": (2, 1), "output_padding": (0, 1)}, ValueError, "output_padding must be smaller"),
+    ((XT, WT), {"dilation": 0}, ValueError, "dilation must be a positive integer"),
+    ((XT, WT), {"groups": 0}, ValueError, "groups must be a positive integer"),
+    ((XT, WT), {"groups": 3}, ValueError, "groups must divide in_channels"),
+    ((XT, WT), {"padding": 4}, ValueError, "the output would be empty"),
+]
+
+
+@pytest.mark.parametrize(("args", "kwargs", "error", "words"), BAD_CONV_TRANSPOSE_CALLS)
+def test_conv_transpose2d_bad_arguments_raise_errors_naming_them(
+    args: tuple, kwargs: dict, error: type, words: str
+) -> None:
+    with pytest.raises(error, match=words):
+        ops.conv_transpose2d(*args, **kwargs)
+    with pytest.raises((RuntimeError, TypeError, ValueError)):
+        F.conv_transpose2d(*args, **kwargs)
+
+
+def test_conv_transpose2d_rejects_a_bias_of_another_dtype_as_conv2d_does() -> None:
+    """F.conv_transpose2d casts such a bias silently; cnnlib asks for one dtype, as F.conv2d does."""
+    with pytest.raises(TypeError, match="bias must have the dtype"):
+        ops.conv_transpose2d(XT, WT, torch.randn(2).double())

@@ -15,6 +15,7 @@ from cnnlib.ops.conv import (
     apply_kernel,
     conv2d,
     conv2d_naive,
+    conv_transpose2d,
     edge_feature_map,
     equivariance_orders,
     named_kernel,
@@ -35,6 +36,7 @@ from cnnlib.ops.pooling import (
 __all__ = [
     "conv2d",
     "conv2d_naive",
+    "conv_transpose2d",
     "unfold",
     "named_kernel",
     "KERNELS",

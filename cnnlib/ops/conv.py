@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from cnnlib._checks import check_choice, check_image, check_int, check_pair
-from cnnlib.arithmetic import conv_output_size
+from cnnlib.arithmetic import conv_output_size, conv_transpose_output_size
 
 IntOrPair = int | tuple[int, int]
 Padding = int | tuple[int, int] | str
@@ -92,17 +92,23 @@ def _check_input(x: object) -> Tensor:
     return _check_tensor("input", x, (3, 4), "3-D (C, H, W) or 4-D (N, C, H, W)")
 
 
-def _check_weight(x: Tensor, weight: object, bias: object, groups: object) -> int:
-    """Check ``weight``, ``bias`` and ``groups`` against ``x`` as ``F.conv2d`` does; return groups."""
-    weight = _check_tensor("weight", weight, (4,), "4-D (out_channels, in_channels / groups, kH, kW)")
+def _check_kernels(x: Tensor, weight: object, what: str) -> Tensor:
+    """Check that ``weight`` is a 4-D tensor (``what`` its shape) like ``x``, with no empty dimension."""
+    weight = _check_tensor("weight", weight, (4,), f"4-D {what}")
     if weight.dtype != x.dtype:
         raise TypeError(f"weight must have the dtype of input ({x.dtype}), got {weight.dtype}")
     if weight.device != x.device:
         raise ValueError(f"weight must be on the device of input ({x.device}), got {weight.device}")
+    if min(weight.shape) < 1:
+        raise ValueError(f"weight must have no empty dimension, got shape {tuple(weight.shape)}")
+    return weight
+
+
+def _check_weight(x: Tensor, weight: object, bias: object, groups: object) -> int:
+    """Check ``weight``, ``bias`` and ``groups`` against ``x`` as ``F.conv2d`` does; return groups."""
+    weight = _check_kernels(x, weight, "(out_channels, in_channels / groups, kH, kW)")
     groups = check_int("groups", groups, 1)
     c_out, c_in_per_group, kh, kw = weight.shape
-    if min(c_out, c_in_per_group, kh, kw) < 1:
-        raise ValueError(f"weight must have no empty dimension, got shape {tuple(weight.shape)}")
     if c_out % groups:
         raise ValueError(f"groups must divide out_channels ({c_out}), got {groups}")
     channels = x.shape[-3]
@@ -111,6 +117,12 @@ def _check_weight(x: Tensor, weight: object, bias: object, groups: object) -> in
             f"input has {channels} channels, but weight of shape {tuple(weight.shape)} with "
             f"groups={groups} expects {c_in_per_group * groups} input channels"
         )
+    _check_bias(x, bias, c_out)
+    return groups
+
+
+def _check_bias(x: Tensor, bias: object, c_out: int) -> None:
+    """Check that ``bias`` is ``None`` or a 1-D tensor of ``c_out`` entries like ``x``."""
     if bias is not None:
         bias = _check_tensor("bias", bias, (1,), "1-D (out_channels,)")
         if bias.shape[0] != c_out:
@@ -119,7 +131,6 @@ def _check_weight(x: Tensor, weight: object, bias: object, groups: object) -> in
             raise TypeError(
                 f"bias must have the dtype and device of input, got {bias.dtype} on {bias.device}"
             )
-    return groups
 
 
 def _pad(
@@ -329,6 +340,117 @@ def conv2d_naive(
     if bias is not None:
         out = out + bias.view(1, c_out, 1, 1)
     return out[0] if conv.unbatched else out
+
+
+# --------------------------------------------------------------------------------------------
+# Transposed convolution: each input pixel paints a copy of the kernel
+# --------------------------------------------------------------------------------------------
+
+
+def _check_transposed_weight(x: Tensor, weight: object, bias: object, groups: object) -> int:
+    """Check ``weight`` ``(C_in, C_out / groups, kH, kW)``, ``bias`` and ``groups`` against ``x``."""
+    weight = _check_kernels(x, weight, "(in_channels, out_channels / groups, kH, kW)")
+    groups = check_int("groups", groups, 1)
+    c_in, c_out_per_group = weight.shape[:2]
+    if x.shape[-3] != c_in:
+        raise ValueError(
+            f"input has {x.shape[-3]} channels, but weight of shape {tuple(weight.shape)} "
+            f"expects {c_in} input channels (its first dimension)"
+        )
+    if c_in % groups:
+        raise ValueError(f"groups must divide in_channels ({c_in}), got {groups}")
+    _check_bias(x, bias, c_out_per_group * groups)
+    return groups
+
+
+def conv_transpose2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: IntOrPair = 1,
+    padding: IntOrPair = 0,
+    output_padding: IntOrPair = 0,
+    groups: int = 1,
+    dilation: IntOrPair = 1,
+) -> Tensor:
+    """2-D transposed convolution: every input pixel paints a copy of the kernel, scaled by its value.
+
+    Same arguments, semantics and result as ``torch.nn.functional.conv_transpose2d``: ``input``
+    is ``(N, C_in, H, W)`` or unbatched ``(C_in, H, W)``, ``weight`` is
+    ``(C_in, C_out / groups, kH, kW)`` (the shape of the :func:`conv2d` weight it transposes),
+    and the output has spatial size ``(H - 1)s - 2p + d(k - 1) + output_padding + 1``
+    (:func:`cnnlib.arithmetic.conv_transpose_output_size`; Dumoulin & Visin, 2016, chapter 4).
+    Input pixel ``(i, j)`` adds its value times the kernel (dilated by ``d``) to the output at
+    ``(s i, s j)``; where copies overlap they add up. Then ``padding`` crops ``p`` pixels from
+    each side, and ``output_padding`` keeps that many more rows and columns at the bottom and
+    right. Differentiable through autograd.
+
+    Two constructions compute it. One inserts ``s - 1`` zeros between the input pixels, pads
+    with ``d(k - 1) - p`` zeros and convolves with the flipped kernel (the picture of Dumoulin &
+    Visin), which spends most of its multiplications on the inserted zeros and needs a negative
+    padding when ``p > d(k - 1)``. This function builds the other, the definition drawn in the
+    chapter, in two steps that mirror :func:`conv2d`'s im2col product: one matrix product per
+    group, the transposed weights times the input, gives every input pixel's kernel-weighted
+    copy; then each of the ``kH * kW`` kernel positions adds its products into a strided grid
+    of the output, the transpose of :func:`unfold` (col2im). No multiplication involves an
+    inserted zero, and the steps show where the name comes from: seen as a matrix acting on the
+    flattened input, this operation is the transpose of the convolution's matrix, which is also
+    why it computes the gradient of :func:`conv2d` with respect to its input.
+    Introduced in chapter "The convolution operation".
+
+    Raises:
+        TypeError: for a non-tensor, mismatched dtypes, or a non-integer stride, padding,
+            output padding, groups or dilation (a string padding too: PyTorch has no
+            ``"same"`` here).
+        ValueError: for a bad shape, channels that do not match ``weight``, groups that do not
+            divide the input channels, a non-positive stride, dilation or groups, a negative
+            padding or output padding, an ``output_padding`` not smaller than the stride or the
+            dilation, or settings whose output would be empty.
+
+    Examples:
+        >>> import torch
+        >>> import torch.nn.functional as F
+        >>> from cnnlib.ops import conv_transpose2d
+        >>> x, w = torch.randn(2, 4, 7, 7), torch.randn(4, 3, 4, 4)
+        >>> conv_transpose2d(x, w, stride=2, padding=1).shape
+        torch.Size([2, 3, 14, 14])
+        >>> ours, theirs = conv_transpose2d(x, w, stride=2), F.conv_transpose2d(x, w, stride=2)
+        >>> torch.testing.assert_close(ours, theirs)
+    """
+    x = _check_input(input)
+    groups = _check_transposed_weight(x, weight, bias, groups)
+    if isinstance(padding, str):  # PyTorch's conv_transpose2d has no "same"
+        raise TypeError(
+            f"padding must be an integer or a (height, width) pair, got {padding!r}"
+        )
+    x4 = x.unsqueeze(0) if x.ndim == 3 else x
+    (n, c_in, h, w), (_, c_out_g, kh, kw) = x4.shape, weight.shape
+    out_h, out_w = conv_transpose_output_size(
+        (h, w), (kh, kw), stride, padding, output_padding, dilation
+    )
+    sh, sw = check_pair("stride", stride)
+    dh, dw = check_pair("dilation", dilation)
+    ph, pw = check_pair("padding", padding)
+    # 1. Every input pixel's copies of the kernels: per group, the weights
+    #    as a (C_in/g) x (C_out/g * kH * kW) matrix, transposed, times the
+    #    (C_in/g) x (H * W) matrix of the input pixels.
+    kernels = weight.reshape(groups, c_in // groups, -1).transpose(1, 2)
+    pixels = x4.reshape(n, groups, c_in // groups, h * w)
+    copies = torch.matmul(kernels, pixels)
+    copies = copies.reshape(n, groups * c_out_g, kh, kw, h, w)
+    # 2. Paint: weight (u, v) of pixel (i, j)'s copy lands on output pixel
+    #    (s*i + d*u, s*j + d*v) of the uncropped output; overlaps add up.
+    full = x4.new_zeros(n, groups * c_out_g, out_h + 2 * ph, out_w + 2 * pw)
+    for u in range(kh):
+        for v in range(kw):
+            rows = slice(dh * u, dh * u + sh * (h - 1) + 1, sh)
+            cols = slice(dw * v, dw * v + sw * (w - 1) + 1, sw)
+            full[:, :, rows, cols] += copies[:, :, u, v]
+    out = full[:, :, ph : ph + out_h, pw : pw + out_w]  # padding crops
+    if bias is not None:
+        out = out + bias.view(1, -1, 1, 1)
+    out = out.contiguous()
+    return out[0] if x.ndim == 3 else out
 
 
 # --------------------------------------------------------------------------------------------

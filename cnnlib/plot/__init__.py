@@ -6,6 +6,7 @@ from here.
 
 - ``cnnlib.plot.images`` -- grids of images, kernels and feature maps.
 - ``cnnlib.plot.animation`` -- the sliding window of a convolution, still or animated.
+- ``cnnlib.plot.transposed`` -- a transposed convolution's painted copies; maps side by side.
 - ``cnnlib.plot.training`` -- learning curves and confusion matrices.
 - ``cnnlib.plot.features`` -- learned filters and the feature maps of one image.
 - ``cnnlib.plot.pooling`` -- pooled images beside their input.
@@ -27,6 +28,7 @@ from cnnlib.plot.receptive_field import field_diagram, show_receptive_fields
 from cnnlib.plot.results import seed_spread
 from cnnlib.plot.scaling import show_compound_scaling
 from cnnlib.plot.training import confusion_matrix, learning_curves
+from cnnlib.plot.transposed import show_maps, transposed_conv_steps
 from cnnlib.plot.transfer import label_curves
 
 __all__ = [
@@ -35,6 +37,8 @@ __all__ = [
     "sliding_window",
     "conv_animation",
     "animation_html",
+    "transposed_conv_steps",
+    "show_maps",
     "learning_curves",
     "confusion_matrix",
     "show_filters",
