@@ -120,10 +120,26 @@ def test_small_vgg_dropout_is_active_only_in_training() -> None:
     assert not torch.equal(model(x), model(x))
 
 
+def test_lenet5_dropout_adds_two_dropout_layers_and_no_parameter() -> None:
+    plain, dropped = models.LeNet5(), models.LeNet5(dropout=0.5)
+    assert not any(isinstance(m, nn.Dropout) for m in plain.modules())
+    layers = [m for m in dropped.classifier if isinstance(m, nn.Dropout)]
+    assert [m.p for m in layers] == [0.5, 0.5]
+    assert list(plain.state_dict()) == list(dropped.state_dict())
+    x = torch.rand(4, 1, 32, 32)
+    torch.manual_seed(0)
+    dropped.eval()
+    torch.testing.assert_close(dropped(x), dropped(x))
+    dropped.train()
+    assert not torch.equal(dropped(x), dropped(x))
+
+
 @pytest.mark.parametrize(
     ("call", "error", "words"),
     [
         (lambda: models.LeNet5(style="1998"), ValueError, "style"),
+        (lambda: models.LeNet5(dropout=1.0), ValueError, "dropout"),
+        (lambda: models.LeNet5(dropout="half"), TypeError, "dropout"),
         (lambda: models.LeNet5(num_classes=0), ValueError, "num_classes"),
         (lambda: models.LeNet5(in_channels=1.0), TypeError, "in_channels"),
         (lambda: models.LeNet5()(torch.zeros(1, 1, 28, 28)), ValueError, "32x32"),

@@ -238,3 +238,28 @@ def test_fit_moves_the_model_to_the_requested_device() -> None:
     model = tiny()
     train.fit(model, blobs(), epochs=1, progress=False, device=torch.device("cpu"))
     assert all(p.device.type == "cpu" for p in model.parameters())
+
+
+def test_lenet5_recipe_is_the_cosine_recipe_with_the_books_settings() -> None:
+    recipe = train.lenet5_recipe()
+    reference = train.cosine_recipe(epochs=3, batch_size=96, lr=3e-3)
+    assert {k: v for k, v in recipe.items() if k != "scheduler"} == {
+        k: v for k, v in reference.items() if k != "scheduler"
+    }
+    optimizer = torch.optim.Adam(nn.Linear(2, 2).parameters(), lr=recipe["lr"])
+    schedule = recipe["scheduler"](optimizer)
+    assert isinstance(schedule, torch.optim.lr_scheduler.CosineAnnealingLR) and schedule.T_max == 3
+    assert train.lenet5_recipe(epochs=7)["epochs"] == 7
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "words"),
+    [
+        ({"epochs": 0}, ValueError, "epochs"),
+        ({"lr": -1.0}, ValueError, "lr"),
+        ({"batch_size": 1.5}, TypeError, "batch_size"),
+    ],
+)
+def test_lenet5_recipe_rejects_bad_settings(kwargs, error: type, words: str) -> None:
+    with pytest.raises(error, match=words):
+        train.lenet5_recipe(**kwargs)

@@ -98,12 +98,19 @@ class LeNet5(nn.Module):
     simplified, as in most re-implementations: C3 connects to all six maps of S2 (the paper used
     a sparse connection table), S2 and S4 have no trainable coefficient and bias, and the output
     layer is a dense layer instead of Euclidean radial basis functions. With 10 classes this gives
-    61,706 parameters. Introduced in chapter "LeNet-5, AlexNet and VGG".
+    61,706 parameters. ``dropout`` above zero adds dropout (Srivastava et al., 2014) before each
+    of the two dense layers, F6 and the output, where AlexNet placed it; it adds no parameter.
+    Introduced in chapter "LeNet-5, AlexNet and VGG".
 
     Args:
         num_classes: number of outputs (logits).
         in_channels: channels of the input image.
         style: ``"original"`` (tanh, average pooling) or ``"modern"`` (ReLU, max pooling).
+        dropout: dropout probability before F6 and before the output layer, in [0, 1); 0 (the
+            default) adds no dropout layer.
+
+    Raises:
+        ValueError: for an unknown style, non-positive sizes or a dropout outside [0, 1).
 
     Examples:
         >>> import torch
@@ -114,13 +121,19 @@ class LeNet5(nn.Module):
         torch.Size([2, 10])
         >>> count_params(model)
         61706
+        >>> [name for name, _ in LeNet5(dropout=0.5).classifier.named_children()]
+        ['flatten', 'drop5', 'f6', 'act6', 'drop6', 'output']
     """
 
     STYLES = ("original", "modern")
 
-    def __init__(self, num_classes: int = 10, in_channels: int = 1, style: str = "modern") -> None:
+    def __init__(
+        self, num_classes: int = 10, in_channels: int = 1, style: str = "modern", dropout: float = 0.0
+    ) -> None:
         super().__init__()
         self.style = check_choice("style", style, self.STYLES)
+        if not check_number("dropout", dropout, 0.0) < 1.0:
+            raise ValueError(f"dropout must be in [0, 1), got {dropout}")
         activation = nn.Tanh if style == "original" else nn.ReLU
         pool = nn.AvgPool2d if style == "original" else nn.MaxPool2d
         self.features = nn.Sequential(OrderedDict([
@@ -133,10 +146,13 @@ class LeNet5(nn.Module):
             ("c5", nn.Conv2d(16, 120, kernel_size=5)),
             ("act5", activation()),
         ]))
+        drop = [nn.Dropout(dropout)] if dropout > 0 else []
         self.classifier = nn.Sequential(OrderedDict([
             ("flatten", nn.Flatten()),
+            *[("drop5", layer) for layer in drop],
             ("f6", nn.Linear(120, 84)),
             ("act6", activation()),
+            *[("drop6", nn.Dropout(dropout)) for _ in drop],
             ("output", nn.Linear(84, check_int("num_classes", num_classes, 1))),
         ]))
 
