@@ -42,7 +42,8 @@ class ResidualBlock(nn.Module):
 
     Args:
         in_channels: channels of the input.
-        out_channels: channels of the output.
+        out_channels: channels of the output; by default those of the input, so that
+            ``ResidualBlock(64)`` is the block that keeps its input's shape.
         stride: stride of the first 3x3 convolution (2 halves the resolution).
         residual: keep the shortcut (``True``) or build the plain block (``False``).
         batch_norm: normalise after each convolution (``True``, as He et al. and torchvision), or
@@ -63,18 +64,22 @@ class ResidualBlock(nn.Module):
         True
         >>> ResidualBlock(32, 32).downsample is None
         True
+        >>> ResidualBlock(64).conv2.out_channels  # output channels default to the input's
+        64
     """
 
     def __init__(
         self,
         in_channels: int,
-        out_channels: int,
+        out_channels: int | None = None,
         stride: int = 1,
         residual: bool = True,
         batch_norm: bool = True,
     ) -> None:
         super().__init__()
         in_channels = check_int("in_channels", in_channels, 1)
+        if out_channels is None:
+            out_channels = in_channels
         out_channels = check_int("out_channels", out_channels, 1)
         stride = check_int("stride", stride, 1)
         self.residual = check_bool("residual", residual)
