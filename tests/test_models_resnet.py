@@ -88,6 +88,18 @@ def test_residual_block_with_one_argument_keeps_the_channels() -> None:
     assert models.ResidualBlock(8, stride=2).downsample is not None  # a stride still projects
 
 
+@pytest.mark.parametrize("residual", [True, False])
+def test_small_resnet_stem_stride_halves_the_resolution_and_keeps_the_depth(residual) -> None:
+    strided = models.SmallResNet(widths=(4, 8), blocks_per_stage=2, residual=residual, stem_stride=2)
+    default = models.SmallResNet(widths=(4, 8), blocks_per_stage=2, residual=residual)
+    x = torch.randn(2, 1, 28, 28)
+    assert strided.stem(x).shape == (2, 4, 14, 14) and default.stem(x).shape == (2, 4, 28, 28)
+    assert strided.stages(strided.stem(x)).shape == (2, 8, 7, 7)
+    assert strided.depth == default.depth == 10
+    assert arithmetic.count_params(strided) == arithmetic.count_params(default)
+    assert strided(x).shape == (2, 10)
+
+
 def test_plain_block_has_no_shortcut_and_differs_from_residual() -> None:
     torch.manual_seed(0)
     residual = models.ResidualBlock(4, 8, stride=2)
@@ -169,6 +181,7 @@ def test_small_resnet_without_batch_norm_has_none(residual) -> None:
         (lambda: models.SmallResNet(widths=()), ValueError, "widths"),
         (lambda: models.SmallResNet(blocks_per_stage=0), ValueError, "blocks_per_stage"),
         (lambda: models.SmallResNet(num_classes=0), ValueError, "num_classes"),
+        (lambda: models.SmallResNet(stem_stride=0), ValueError, "stem_stride"),
         (lambda: models.SmallResNet(residual="yes"), TypeError, "residual"),
         (lambda: models.SmallResNet(batch_norm=0), TypeError, "batch_norm"),
         (lambda: models.ResidualBlock(4, 4, batch_norm="no"), TypeError, "batch_norm"),
