@@ -74,6 +74,33 @@ def test_block_parameter_counts_follow_the_formulas() -> None:
     assert arithmetic.count_params(identity) == 2 * (arithmetic.conv2d_params(32, 32, 3, bias=False) + bn * 32)
 
 
+def test_residual_block_with_one_argument_keeps_the_channels() -> None:
+    """ResidualBlock(64) is ResidualBlock(64, 64): the call of the common minimal version."""
+    torch.manual_seed(0)
+    one = models.ResidualBlock(64)
+    torch.manual_seed(0)
+    two = models.ResidualBlock(64, 64)
+    assert one.downsample is None and one.conv1.out_channels == one.conv2.out_channels == 64
+    assert list(one.state_dict()) == list(two.state_dict())
+    for a, b in zip(one.state_dict().values(), two.state_dict().values()):
+        torch.testing.assert_close(a, b)
+    x = torch.randn(2, 64, 5, 5)
+    assert one(x).shape == x.shape
+    assert models.ResidualBlock(8, stride=2).downsample is not None  # a stride still projects
+
+
+@pytest.mark.parametrize("residual", [True, False])
+def test_small_resnet_stem_stride_halves_the_resolution_and_keeps_the_depth(residual) -> None:
+    strided = models.SmallResNet(widths=(4, 8), blocks_per_stage=2, residual=residual, stem_stride=2)
+    default = models.SmallResNet(widths=(4, 8), blocks_per_stage=2, residual=residual)
+    x = torch.randn(2, 1, 28, 28)
+    assert strided.stem(x).shape == (2, 4, 14, 14) and default.stem(x).shape == (2, 4, 28, 28)
+    assert strided.stages(strided.stem(x)).shape == (2, 8, 7, 7)
+    assert strided.depth == default.depth == 10
+    assert arithmetic.count_params(strided) == arithmetic.count_params(default)
+    assert strided(x).shape == (2, 10)
+
+
 def test_plain_block_has_no_shortcut_and_differs_from_residual() -> None:
     torch.manual_seed(0)
     residual = models.ResidualBlock(4, 8, stride=2)
@@ -145,6 +172,9 @@ def test_small_resnet_without_batch_norm_has_none(residual) -> None:
     ("make", "error", "match"),
     [
         (lambda: models.ResidualBlock(0, 4), ValueError, "in_channels"),
+        (lambda: models.ResidualBlock(0), ValueError, "in_channels"),
+        (lambda: models.ResidualBlock(4, 0), ValueError, "out_channels"),
+        (lambda: models.ResidualBlock(4, 2.0), TypeError, "out_channels"),
         (lambda: models.ResidualBlock(4, 4, stride=0), ValueError, "stride"),
         (lambda: models.ResidualBlock(4, 4, residual=1), TypeError, "residual"),
         (lambda: models.BottleneckBlock(4, 0), ValueError, "width"),
@@ -152,6 +182,7 @@ def test_small_resnet_without_batch_norm_has_none(residual) -> None:
         (lambda: models.SmallResNet(widths=()), ValueError, "widths"),
         (lambda: models.SmallResNet(blocks_per_stage=0), ValueError, "blocks_per_stage"),
         (lambda: models.SmallResNet(num_classes=0), ValueError, "num_classes"),
+        (lambda: models.SmallResNet(stem_stride=0), ValueError, "stem_stride"),
         (lambda: models.SmallResNet(residual="yes"), TypeError, "residual"),
         (lambda: models.SmallResNet(batch_norm=0), TypeError, "batch_norm"),
         (lambda: models.ResidualBlock(4, 4, batch_norm="no"), TypeError, "batch_norm"),
