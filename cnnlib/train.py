@@ -143,6 +143,64 @@ def _mode(model: nn.Module, training: bool) -> Iterator[nn.Module]:
             module.training = was_training
 
 
+@torch.no_grad()
+def recompute_batch_norm(model: nn.Module, inputs: Tensor, batch_size: int = 500) -> nn.Module:
+    """Replace the running statistics of every batch-norm layer of ``model`` by those of ``inputs``.
+
+    A batch-norm layer normalises with running averages of the batch statistics at test time;
+    after a short training they lag behind the quickly changing weights, and the test accuracy
+    suffers. The standard remedy: reset them and run ``inputs`` (the training images, say)
+    through the model in training mode, batch by batch, averaging each layer's batch means and
+    variances with equal weights (PyTorch's ``momentum=None``). Nothing else changes: no gradient
+    is computed, and every layer's momentum and every submodule's training mode are restored
+    afterwards. Returns ``model``. Introduced in chapter "Pooling".
+
+    Raises:
+        TypeError: for a model that is not an ``nn.Module``, ``inputs`` that are not a tensor,
+            or a ``batch_size`` that is not an integer.
+        ValueError: for a model without batch-norm layers, empty ``inputs`` or a non-positive
+            ``batch_size``.
+
+    Examples:
+        >>> import torch
+        >>> from torch import nn
+        >>> from cnnlib.train import recompute_batch_norm
+        >>> model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2))
+        >>> images = 3.0 + torch.randn(64, 1, 8, 8)
+        >>> _ = recompute_batch_norm(model, images, batch_size=16)
+        >>> outputs = model[0](images)
+        >>> torch.allclose(model[1].running_mean, outputs.mean(dim=(0, 2, 3)), atol=1e-5)
+        True
+        >>> model.training, model[1].momentum
+        (True, 0.1)
+    """
+    model = check_module("model", model)
+    if not isinstance(inputs, Tensor):
+        raise TypeError(f"inputs must be a tensor, got {type(inputs).__name__}")
+    if len(inputs) == 0:
+        raise ValueError("inputs must hold at least one example, got an empty tensor")
+    batch_size = check_int("batch_size", batch_size, 1)
+    layers = [  # PyTorch's batch-norm layers and cnnlib.models.BatchNorm2d alike
+        m for m in model.modules()
+        if getattr(m, "track_running_stats", False) and hasattr(m, "reset_running_stats")
+    ]
+    if not layers:
+        raise ValueError("model must hold at least one batch-norm layer with running statistics, found none")
+    momenta = [layer.momentum for layer in layers]
+    device = model_device(model)
+    try:
+        for layer in layers:
+            layer.reset_running_stats()
+            layer.momentum = None  # a plain average over the batches from now on
+        with _mode(model, training=True):
+            for start in range(0, len(inputs), batch_size):
+                model(inputs[start:start + batch_size].to(device))
+    finally:
+        for layer, momentum in zip(layers, momenta):
+            layer.momentum = momentum
+    return model
+
+
 def best_time(function: Callable[[], object], repeats: int = 5, warmup: bool = False) -> float:
     """The shortest wall-clock time of ``repeats`` calls of ``function()``, in milliseconds.
 

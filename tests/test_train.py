@@ -263,3 +263,35 @@ def test_lenet5_recipe_is_the_cosine_recipe_with_the_books_settings() -> None:
 def test_lenet5_recipe_rejects_bad_settings(kwargs, error: type, words: str) -> None:
     with pytest.raises(error, match=words):
         train.lenet5_recipe(**kwargs)
+
+
+@pytest.mark.parametrize("layer", [nn.BatchNorm2d, "cnnlib"])
+def test_recompute_batch_norm_sets_the_statistics_of_the_inputs(layer) -> None:
+    from cnnlib.models import BatchNorm2d
+
+    norm = BatchNorm2d(3) if layer == "cnnlib" else layer(3)
+    model = nn.Sequential(nn.Conv2d(1, 3, 3), norm, nn.ReLU(), nn.Dropout(0.5))
+    model[3].eval()  # a submodule's own mode survives
+    images = 2.0 + 3.0 * torch.randn(60, 1, 6, 6, generator=torch.Generator().manual_seed(0))
+    assert train.recompute_batch_norm(model, images, batch_size=20) is model
+    features = model[0](images).detach()
+    # equal batches: the mean is the mean of the batch means, the variance their unbiased average
+    torch.testing.assert_close(norm.running_mean, features.mean(dim=(0, 2, 3)))
+    batch_vars = torch.stack([features[i:i + 20].var(dim=(0, 2, 3)) for i in range(0, 60, 20)])
+    torch.testing.assert_close(norm.running_var, batch_vars.mean(dim=0))
+    assert norm.momentum == 0.1 and model.training and not model[3].training
+
+
+def test_recompute_batch_norm_rejects_bad_arguments() -> None:
+    images = torch.zeros(4, 1, 6, 6)
+    with_norm = nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2))
+    with pytest.raises(TypeError, match="model"):
+        train.recompute_batch_norm("net", images)
+    with pytest.raises(TypeError, match="inputs"):
+        train.recompute_batch_norm(with_norm, images.numpy())
+    with pytest.raises(ValueError, match="batch-norm"):
+        train.recompute_batch_norm(nn.Conv2d(1, 2, 3), images)
+    with pytest.raises(ValueError, match="inputs"):
+        train.recompute_batch_norm(with_norm, images[:0])
+    with pytest.raises(ValueError, match="batch_size"):
+        train.recompute_batch_norm(with_norm, images, batch_size=0)

@@ -7,7 +7,7 @@
 - ``cnnlib.models.modern`` -- depthwise-separable, MBConv and ConvNeXt blocks.
 """
 
-from cnnlib.models.classic import MLP, LeNet5, SmallCNN, SmallVGG
+from cnnlib.models.classic import MLP, LeNet5, SmallCNN, SmallVGG, SubsamplingCNN
 from cnnlib.models.layers import BatchNorm2d, BlurPool2d, LayerNorm2d, Permute
 from cnnlib.models.modern import (
     ConvNeXtBlock,
@@ -27,6 +27,7 @@ __all__ = [
     "LeNet5",
     "SmallCNN",
     "SmallVGG",
+    "SubsamplingCNN",
     "ResidualBlock",
     "BottleneckBlock",
     "SmallResNet",

@@ -1,4 +1,5 @@
-"""Networks of the foundations and classic-architecture chapters: MLP, SmallCNN, LeNet5 and SmallVGG."""
+"""Networks of the foundations and classic-architecture chapters: MLP, SmallCNN, SubsamplingCNN,
+LeNet5 and SmallVGG."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Sequence
 from torch import Tensor, nn
 
 from cnnlib._checks import check_choice, check_int, check_number
+from cnnlib.models.layers import BlurPool2d
 
 
 def _stage_widths(in_channels: int, channels: Sequence[int]) -> list[int]:
@@ -16,6 +18,7 @@ def _stage_widths(in_channels: int, channels: Sequence[int]) -> list[int]:
     if len(widths) < 2:
         raise ValueError("channels must name at least one stage, got an empty sequence")
     return widths
+
 
 class MLP(nn.Module):
     """A multilayer perceptron: flatten the image, then dense layers with ReLU in between.
@@ -50,18 +53,26 @@ class MLP(nn.Module):
 
 
 class SmallCNN(nn.Module):
-    """A small CNN: stages of 3x3 convolution, ReLU and 2x2 max pooling, then global average
-    pooling and one dense layer.
+    """A small CNN: stages of 3x3 convolution, ReLU and 2x2 max pooling, then a dense output layer.
 
-    Because the head averages over all positions, the network can only use *local* patterns
-    and where they co-occur, which is the point of chapter "Why convolutions?".
-
-    Introduced in chapter "Why convolutions?".
+    ``head`` says what the output layer sees. ``"average"`` (the default): global average
+    pooling, one number per channel, so the network can only use *local* patterns and which of
+    them occur, not where. ``"flatten"``: every value of the last feature maps, as in LeNet-5, so
+    the output layer also knows where each pattern is; it needs the ``image_size`` to count them
+    (each stage halves the side, rounding down). Introduced in chapter "Why convolutions?".
 
     Args:
         in_channels: channels of the input image.
         num_classes: number of outputs (logits).
         channels: output channels of each convolutional stage.
+        head: ``"average"`` or ``"flatten"``.
+        image_size: side of the (square) input image; required with ``head="flatten"``, unused
+            otherwise.
+
+    Raises:
+        TypeError: for sizes that are not integers or a ``head`` that is not a string.
+        ValueError: for non-positive sizes, no stage, an unknown ``head``, a flatten head without
+            ``image_size``, or an image too small for the stages.
 
     Examples:
         >>> import torch
@@ -69,22 +80,126 @@ class SmallCNN(nn.Module):
         >>> model = SmallCNN(in_channels=1, num_classes=10, channels=(16, 32))
         >>> model(torch.zeros(5, 1, 8, 8)).shape
         torch.Size([5, 10])
+        >>> flat = SmallCNN(channels=(16, 32), head="flatten", image_size=28)
+        >>> flat.head  # 32 maps of 7x7 after two halvings of 28
+        Linear(in_features=1568, out_features=10, bias=True)
     """
 
+    HEADS = ("average", "flatten")
+
     def __init__(
-        self, in_channels: int = 1, num_classes: int = 10, channels: Sequence[int] = (16, 32)
+        self,
+        in_channels: int = 1,
+        num_classes: int = 10,
+        channels: Sequence[int] = (16, 32),
+        head: str = "average",
+        image_size: int | None = None,
     ) -> None:
         super().__init__()
         widths = _stage_widths(in_channels, channels)
+        self.head_kind = check_choice("head", head, self.HEADS)
         layers: list[nn.Module] = []
         for a, b in zip(widths[:-1], widths[1:]):
             layers += [nn.Conv2d(a, b, kernel_size=3, padding=1), nn.ReLU(), nn.MaxPool2d(2)]
+        self.features = nn.Sequential(*layers)
+        num_classes = check_int("num_classes", num_classes, 1)
+        if head == "average":
+            self.pool: nn.Module = nn.AdaptiveAvgPool2d(1)
+            self.head = nn.Linear(widths[-1], num_classes)
+        else:
+            if image_size is None:
+                raise ValueError("image_size must be given with head='flatten', got None")
+            side = check_int("image_size", image_size, 1) // 2 ** (len(widths) - 1)
+            if side < 1:
+                raise ValueError(
+                    f"image_size must be at least {2 ** (len(widths) - 1)} for "
+                    f"{len(widths) - 1} halvings, got {image_size}"
+                )
+            self.pool = nn.Identity()
+            self.head = nn.Linear(widths[-1] * side * side, num_classes)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.head(self.pool(self.features(x)).flatten(1))
+
+
+class SubsamplingCNN(nn.Module):
+    """A small CNN whose two subsampling steps are made one of four ways: max pooling, average
+    pooling, a strided convolution or MaxBlurPool (Zhang, 2019).
+
+    Three stages of 3x3 convolution (padding 1), batch normalisation and ReLU, with 8, 16 and 32
+    channels by default; every stage but the last reduces its map by 2, then global average
+    pooling (``pool``) and one dense layer (``head``). The reduction is
+
+    - ``"max"``: ``MaxPool2d(2)`` after the stage;
+    - ``"average"``: ``AvgPool2d(2)`` after the stage;
+    - ``"strided"``: no pooling, the stage's convolution takes stride 2;
+    - ``"blur"``: Zhang's MaxBlurPool, ``MaxPool2d(2, stride=1)`` then :class:`BlurPool2d`
+      (a 3x3 binomial blur, stride 2).
+
+    The four networks have the same parameters (pooling has none), so they differ only in how
+    they subsample: the comparison of chapter "Pooling". ``features`` holds the stages, so
+    ``model.pool(model.features(x)).flatten(1)`` are the features the output layer sees.
+    Introduced in chapter "Pooling".
+
+    Args:
+        subsampling: ``"max"``, ``"average"``, ``"strided"`` or ``"blur"``.
+        in_channels: channels of the input image.
+        num_classes: number of outputs (logits).
+        channels: output channels of each stage (at least two stages).
+
+    Raises:
+        TypeError: for sizes that are not integers or a ``subsampling`` that is not a string.
+        ValueError: for an unknown ``subsampling``, non-positive sizes or fewer than two stages.
+
+    Examples:
+        >>> import torch
+        >>> from cnnlib.arithmetic import count_params
+        >>> from cnnlib.models import SubsamplingCNN
+        >>> nets = {kind: SubsamplingCNN(kind) for kind in SubsamplingCNN.SUBSAMPLINGS}
+        >>> {kind: count_params(net) for kind, net in nets.items()}
+        {'max': 6330, 'average': 6330, 'strided': 6330, 'blur': 6330}
+        >>> x = torch.zeros(2, 1, 28, 36)
+        >>> nets["blur"](x).shape, nets["strided"].features(x).shape
+        (torch.Size([2, 10]), torch.Size([2, 32, 7, 9]))
+    """
+
+    SUBSAMPLINGS = ("max", "average", "strided", "blur")
+
+    def __init__(
+        self,
+        subsampling: str = "max",
+        in_channels: int = 1,
+        num_classes: int = 10,
+        channels: Sequence[int] = (8, 16, 32),
+    ) -> None:
+        super().__init__()
+        self.subsampling = check_choice("subsampling", subsampling, self.SUBSAMPLINGS)
+        widths = _stage_widths(in_channels, channels)
+        if len(widths) < 3:
+            raise ValueError(f"channels must name at least two stages, got {tuple(channels)}")
+        after = {
+            "max": lambda: [nn.MaxPool2d(2)],
+            "average": lambda: [nn.AvgPool2d(2)],
+            "strided": lambda: [],
+            "blur": lambda: [nn.MaxPool2d(2, stride=1), BlurPool2d(3, stride=2)],
+        }[subsampling]
+        layers: list[nn.Module] = []
+        stages = list(zip(widths[:-1], widths[1:]))
+        for i, (a, b) in enumerate(stages):
+            last = i == len(stages) - 1
+            stride = 2 if subsampling == "strided" and not last else 1
+            layers += [nn.Conv2d(a, b, 3, stride=stride, padding=1), nn.BatchNorm2d(b), nn.ReLU()]
+            if not last:
+                layers += after()
         self.features = nn.Sequential(*layers)
         self.pool = nn.AdaptiveAvgPool2d(1)
         self.head = nn.Linear(widths[-1], check_int("num_classes", num_classes, 1))
 
     def forward(self, x: Tensor) -> Tensor:
         return self.head(self.pool(self.features(x)).flatten(1))
+
+    def extra_repr(self) -> str:
+        return f"subsampling={self.subsampling!r}"
 
 
 class LeNet5(nn.Module):

@@ -1,0 +1,73 @@
+"""cnnlib.models.classic: SmallCNN's two heads and SubsamplingCNN's four ways to subsample."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from cnnlib import arithmetic, models
+
+
+@pytest.mark.parametrize(("image_size", "side"), [(28, 7), (32, 8), (9, 2)])
+def test_small_cnn_flatten_head_sees_every_value_of_the_last_maps(image_size: int, side: int) -> None:
+    model = models.SmallCNN(channels=(4, 6), head="flatten", image_size=image_size)
+    assert model.head.in_features == 6 * side * side
+    assert model(torch.zeros(3, 1, image_size, image_size)).shape == (3, 10)
+    expected = arithmetic.conv2d_params(1, 4, 3) + arithmetic.conv2d_params(4, 6, 3)
+    assert arithmetic.count_params(model) == expected + arithmetic.linear_params(6 * side * side, 10)
+
+
+def test_small_cnn_average_head_is_the_default_and_ignores_the_image_size() -> None:
+    model = models.SmallCNN(channels=(4, 6))
+    assert isinstance(model.pool, nn.AdaptiveAvgPool2d) and model.head.in_features == 6
+    for side in (8, 13, 28):
+        assert model(torch.zeros(2, 1, side, side)).shape == (2, 10)
+
+
+def test_subsampling_cnns_differ_only_in_how_they_subsample() -> None:
+    nets = {kind: models.SubsamplingCNN(kind) for kind in models.SubsamplingCNN.SUBSAMPLINGS}
+    counts = {arithmetic.count_params(net) for net in nets.values()}
+    assert counts == {6330}
+    x = torch.rand(2, 1, 28, 36)
+    for kind, net in nets.items():
+        assert net.features(x).shape == (2, 32, 7, 9), kind
+        assert net(x).shape == (2, 10)
+    layers = {kind: [type(m) for m in net.features] for kind, net in nets.items()}
+    assert layers["max"].count(nn.MaxPool2d) == 2 and layers["average"].count(nn.AvgPool2d) == 2
+    assert layers["blur"].count(models.BlurPool2d) == 2 and layers["blur"].count(nn.MaxPool2d) == 2
+    strides = [m.stride for m in nets["strided"].features if isinstance(m, nn.Conv2d)]
+    assert strides == [(2, 2), (2, 2), (1, 1)]
+    assert not any(isinstance(m, (nn.MaxPool2d, nn.AvgPool2d)) for m in nets["strided"].features)
+
+
+def test_subsampling_cnn_max_is_shift_invariant_for_shifts_by_the_total_stride() -> None:
+    """Two halvings: a circular shift by 4 pixels shifts every map by whole positions."""
+    torch.manual_seed(0)
+    model = models.SubsamplingCNN("max").eval()
+    for m in model.features:
+        if isinstance(m, nn.Conv2d):
+            m.padding_mode = "circular"
+    x = torch.rand(2, 1, 16, 16)
+    with torch.no_grad():
+        torch.testing.assert_close(model(torch.roll(x, 4, dims=-1)), model(x))
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "words"),
+    [
+        (lambda: models.SmallCNN(head="dense"), ValueError, "head"),
+        (lambda: models.SmallCNN(head=1), TypeError, "head"),
+        (lambda: models.SmallCNN(head="flatten"), ValueError, "image_size"),
+        (lambda: models.SmallCNN(head="flatten", image_size=3), ValueError, "image_size"),
+        (lambda: models.SmallCNN(head="flatten", image_size=28.0), TypeError, "image_size"),
+        (lambda: models.SubsamplingCNN("median"), ValueError, "subsampling"),
+        (lambda: models.SubsamplingCNN(2), TypeError, "subsampling"),
+        (lambda: models.SubsamplingCNN(channels=(8,)), ValueError, "channels"),
+        (lambda: models.SubsamplingCNN(channels=(8, 0)), ValueError, "channels"),
+        (lambda: models.SubsamplingCNN(num_classes=0), ValueError, "num_classes"),
+    ],
+)
+def test_bad_arguments_raise_errors_naming_them(call, error: type, words: str) -> None:
+    with pytest.raises(error, match=words):
+        call()
