@@ -16,6 +16,7 @@ from here.
 - ``cnnlib.plot.scaling`` -- EfficientNet's compound scaling: multipliers and predicted MACs.
 - ``cnnlib.plot.transfer`` -- accuracy against the number of labels, per transfer strategy.
 - ``cnnlib.plot.results`` -- measured results over seeds: every run and each setting's mean.
+- ``cnnlib.plot.interpret`` -- attribution maps over their images; feature maps layer by layer.
 """
 
 from cnnlib.plot.activations import activation_statistics, batch_statistics
@@ -23,6 +24,7 @@ from cnnlib.plot.animation import animation_html, conv_animation, sliding_window
 from cnnlib.plot.features import show_feature_maps, show_filters
 from cnnlib.plot.gradients import gradient_norms
 from cnnlib.plot.images import figure_png, show_images
+from cnnlib.plot.interpret import show_attributions, show_layer_maps
 from cnnlib.plot.pooling import show_pooling
 from cnnlib.plot.receptive_field import field_diagram, show_receptive_fields
 from cnnlib.plot.results import seed_spread
@@ -52,4 +54,6 @@ __all__ = [
     "show_compound_scaling",
     "label_curves",
     "seed_spread",
+    "show_attributions",
+    "show_layer_maps",
 ]

@@ -11,6 +11,7 @@ from cnnlib.widgets.batchnorm import BatchNormExplorer, batch_norm_explorer
 from cnnlib.widgets.conv import ConvExplorer, conv_explorer
 from cnnlib.widgets.equivariance import EquivarianceExplorer, equivariance_explorer
 from cnnlib.widgets.features import FeatureMapExplorer, feature_map_explorer
+from cnnlib.widgets.interpret import AttributionExplorer, attribution_explorer
 from cnnlib.widgets.pooling import PoolingExplorer, pooling_explorer
 from cnnlib.widgets.receptive_field import ReceptiveFieldExplorer, receptive_field_explorer
 from cnnlib.widgets.resnet import GradientExplorer, gradient_explorer
@@ -36,4 +37,6 @@ __all__ = [
     "CompoundScalingExplorer",
     "transfer_explorer",
     "TransferExplorer",
+    "attribution_explorer",
+    "AttributionExplorer",
 ]
