@@ -13,6 +13,7 @@ from torchvision.models import efficientnet as tv_efficientnet
 from torchvision.ops import SqueezeExcitation as TorchvisionSE
 
 from cnnlib import arithmetic, models, ops
+from cnnlib.models.modern import ConvNormActivation
 
 
 def _randomise(module: nn.Module) -> None:
@@ -200,9 +201,13 @@ def test_small_convnext_shapes_and_layout() -> None:
     assert arithmetic.count_params(model) == expected
 
 
-def test_small_convnext_learns_a_batch() -> None:
+@pytest.mark.parametrize("build", [
+    lambda: models.SmallConvNeXt(widths=(8, 16)),
+    lambda: models.SmallEfficientNet(widths=(8, 16), head_channels=32),
+], ids=["SmallConvNeXt", "SmallEfficientNet"])
+def test_small_networks_learn_a_batch(build) -> None:
     torch.manual_seed(0)
-    model = models.SmallConvNeXt(widths=(8, 16))
+    model = build()
     x, y = torch.randn(16, 1, 16, 16), torch.arange(16) % 10
     optimiser = torch.optim.Adam(model.parameters(), lr=1e-2)
     first = None
@@ -213,6 +218,28 @@ def test_small_convnext_learns_a_batch() -> None:
         optimiser.step()
         first = loss.item() if first is None else first
     assert loss.item() < 0.5 * first
+
+
+def test_small_efficientnet_shapes_and_layout() -> None:
+    torch.manual_seed(0)
+    model = models.SmallEfficientNet(1, 10, widths=(8, 16, 24), blocks_per_stage=2, expand_ratio=4,
+                                     head_channels=32)
+    x = torch.randn(3, 1, 32, 32)
+    assert model(x).shape == (3, 10) and model.features(x).shape == (3, 32)
+    blocks = [block for stage in model.stages for block in stage]
+    assert all(isinstance(block, models.MBConv) for block in blocks) and len(blocks) == 6
+    # the first stage does not expand; the first block of every later stage halves the resolution
+    assert len(blocks[0].block) == 3 and all(len(block.block) == 4 for block in blocks[2:])
+    assert [block.use_res_connect for block in blocks] == [True, True, False, True, False, True]
+    table = arithmetic.count_macs(model, (1, 32, 32)).table.set_index("layer")
+    assert table.loc["stem.0", "output shape"] == (8, 16, 16)
+    assert table.loc["stages.2.0.block.1.0", "output shape"] == (64, 4, 4)
+    assert table.loc["head.0", "output shape"] == (32, 4, 4)
+    expected = (arithmetic.count_params(ConvNormActivation(1, 8, 3, stride=2))
+                + sum(arithmetic.count_params(block) for block in blocks)
+                + arithmetic.count_params(ConvNormActivation(24, 32, 1))
+                + arithmetic.linear_params(32, 10))
+    assert arithmetic.count_params(model) == expected
 
 
 # --- Argument errors -------------------------------------------------------------------------
@@ -244,6 +271,15 @@ def test_small_convnext_learns_a_batch() -> None:
     (lambda: models.SmallConvNeXt(blocks_per_stage=0), ValueError, "blocks_per_stage"),
     (lambda: models.SmallConvNeXt(patch_size=0), ValueError, "patch_size"),
     (lambda: models.SmallConvNeXt(kernel_size=4), ValueError, "kernel_size"),
+    (lambda: models.SmallEfficientNet(in_channels=0), ValueError, "in_channels"),
+    (lambda: models.SmallEfficientNet(num_classes=0), ValueError, "num_classes"),
+    (lambda: models.SmallEfficientNet(widths=()), ValueError, "widths"),
+    (lambda: models.SmallEfficientNet(widths=(8, 0)), ValueError, "widths"),
+    (lambda: models.SmallEfficientNet(blocks_per_stage=0), ValueError, "blocks_per_stage"),
+    (lambda: models.SmallEfficientNet(expand_ratio=0), ValueError, "expand_ratio"),
+    (lambda: models.SmallEfficientNet(kernel_size=4), ValueError, "kernel_size"),
+    (lambda: models.SmallEfficientNet(head_channels=0), ValueError, "head_channels"),
+    (lambda: models.SmallEfficientNet(widths=(8.0, 16)), TypeError, "widths"),
 ])
 def test_bad_arguments_raise_errors(build, error, match) -> None:
     with pytest.raises(error, match=match):

@@ -4,7 +4,8 @@
   ``LayerNorm2d``, ``Permute``), calling :mod:`cnnlib.ops` where the book builds it.
 - ``cnnlib.models.classic`` -- the MLP and small CNNs of the first chapters, LeNet-5, VGG.
 - ``cnnlib.models.resnet`` -- residual blocks and small residual (and plain) networks.
-- ``cnnlib.models.modern`` -- depthwise-separable, MBConv and ConvNeXt blocks.
+- ``cnnlib.models.modern`` -- depthwise-separable, MBConv and ConvNeXt blocks, and small
+  EfficientNet and ConvNeXt networks.
 """
 
 from cnnlib.models.classic import MLP, LeNet5, SmallCNN, SmallVGG, SubsamplingCNN
@@ -14,6 +15,7 @@ from cnnlib.models.modern import (
     DepthwiseSeparableConv,
     MBConv,
     SmallConvNeXt,
+    SmallEfficientNet,
     SqueezeExcitation,
 )
 from cnnlib.models.resnet import BottleneckBlock, ResidualBlock, SmallResNet
@@ -36,4 +38,5 @@ __all__ = [
     "MBConv",
     "ConvNeXtBlock",
     "SmallConvNeXt",
+    "SmallEfficientNet",
 ]

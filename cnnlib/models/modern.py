@@ -1,6 +1,6 @@
 """The blocks of efficient and modern CNNs: depthwise-separable convolutions (MobileNet),
 squeeze-and-excitation, the MBConv block of MobileNetV2 and EfficientNet, and the ConvNeXt block,
-with a small ConvNeXt for small greyscale images.
+with a small EfficientNet and a small ConvNeXt for small greyscale images.
 
 ``SqueezeExcitation``, ``MBConv`` and ``ConvNeXtBlock`` name their layers as
 torchvision's ``SqueezeExcitation``, ``MBConv`` and ``CNBlock`` do, so a state dict moves between
@@ -364,6 +364,87 @@ class SmallConvNeXt(nn.Module):
     def features(self, x: Tensor) -> Tensor:
         """The pooled, normalised feature vector ``(N, widths[-1])`` that the classifier reads."""
         return self.norm(self.pool(self.stages(self.stem(x))).flatten(1))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.fc(self.features(x))
+
+
+class SmallEfficientNet(nn.Module):
+    """An EfficientNet for small images: a ``3 x 3`` stem convolution, stages of ``MBConv``
+    blocks (with squeeze-and-excitation and SiLU), a ``1 x 1`` head convolution, global average
+    pooling and a linear classifier, the layout of torchvision's ``EfficientNet``
+    (Tan & Le, 2019) at the size of ``32 x 32`` greyscale images.
+
+    As in EfficientNet-B0, the stem has stride 2, the first stage's blocks do not expand
+    (``expand_ratio=1``) and keep the resolution, and every later stage starts with a block of
+    stride 2. EfficientNet-B0 has seven stages, 32 to 320 channels and a head of 1,280; the
+    defaults here are three stages of 16, 24 and 40 channels and a head of 128. Stochastic depth
+    and the dropout before the classifier are left out.
+
+    Introduced in chapter "EfficientNet and ConvNeXt".
+
+    Args:
+        in_channels: channels of the input image.
+        num_classes: number of outputs (logits).
+        widths: output channels of each stage.
+        blocks_per_stage: MBConv blocks in each stage.
+        expand_ratio: the expansion factor ``t`` of the blocks after the first stage.
+        kernel_size: side of the blocks' depthwise kernels (odd).
+        head_channels: channels of the ``1 x 1`` convolution before the pooling.
+
+    Raises:
+        ValueError: for non-positive sizes, an empty ``widths`` or an even kernel.
+        TypeError: for sizes that are not integers.
+
+    Examples:
+        >>> import torch
+        >>> from cnnlib.models import SmallEfficientNet
+        >>> model = SmallEfficientNet(widths=(16, 24, 40))
+        >>> model(torch.zeros(4, 1, 32, 32)).shape
+        torch.Size([4, 10])
+        >>> model.features(torch.zeros(4, 1, 32, 32)).shape  # the head's 128 channels, pooled
+        torch.Size([4, 128])
+        >>> [block.use_res_connect for stage in model.stages for block in stage]
+        [True, False, False]
+    """
+
+    def __init__(
+        self,
+        in_channels: int = 1,
+        num_classes: int = 10,
+        widths: Sequence[int] = (16, 24, 40),
+        blocks_per_stage: int = 1,
+        expand_ratio: int = 6,
+        kernel_size: int = 3,
+        head_channels: int = 128,
+    ) -> None:
+        super().__init__()
+        c_in = check_int("in_channels", in_channels, 1)
+        widths = [check_int("widths", w, 1) for w in widths]
+        if not widths:
+            raise ValueError("widths must name at least one stage, got an empty sequence")
+        blocks = check_int("blocks_per_stage", blocks_per_stage, 1)
+        t = check_int("expand_ratio", expand_ratio, 1)
+        k = _check_kernel(kernel_size)
+        head = check_int("head_channels", head_channels, 1)
+        self.stem = ConvNormActivation(c_in, widths[0], 3, stride=2)
+        stages = []
+        previous = widths[0]
+        for i, width in enumerate(widths):
+            stages.append(nn.Sequential(*[
+                MBConv(previous if j == 0 else width, width, expand_ratio=1 if i == 0 else t,
+                       kernel_size=k, stride=2 if (i > 0 and j == 0) else 1)
+                for j in range(blocks)
+            ]))
+            previous = width
+        self.stages = nn.Sequential(*stages)
+        self.head = ConvNormActivation(widths[-1], head, 1)
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(head, check_int("num_classes", num_classes, 1))
+
+    def features(self, x: Tensor) -> Tensor:
+        """The pooled feature vector ``(N, head_channels)`` that the classifier reads."""
+        return self.pool(self.head(self.stages(self.stem(x)))).flatten(1)
 
     def forward(self, x: Tensor) -> Tensor:
         return self.fc(self.features(x))
