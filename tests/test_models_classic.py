@@ -66,8 +66,31 @@ def test_subsampling_cnn_max_is_shift_invariant_for_shifts_by_the_total_stride()
         (lambda: models.SubsamplingCNN(channels=(8,)), ValueError, "channels"),
         (lambda: models.SubsamplingCNN(channels=(8, 0)), ValueError, "channels"),
         (lambda: models.SubsamplingCNN(num_classes=0), ValueError, "num_classes"),
+        (lambda: models.batch_norm_cnn(batch_norm=1), TypeError, "batch_norm"),
+        (lambda: models.batch_norm_cnn(placement="inside"), ValueError, "placement"),
+        (lambda: models.batch_norm_cnn(widths=(8,)), ValueError, "widths"),
+        (lambda: models.batch_norm_cnn(widths=(8, 0)), ValueError, "channels"),
+        (lambda: models.batch_norm_cnn(num_classes=0), ValueError, "num_classes"),
     ],
 )
 def test_bad_arguments_raise_errors_naming_them(call, error: type, words: str) -> None:
     with pytest.raises(error, match=words):
         call()
+
+
+@pytest.mark.parametrize("placement", ["before", "after"])
+@pytest.mark.parametrize("batch_norm", [True, False])
+def test_batch_norm_cnn_places_the_normalisation_and_drops_cancelled_biases(
+    batch_norm: bool, placement: str
+) -> None:
+    model = models.batch_norm_cnn(batch_norm=batch_norm, placement=placement, widths=(4, 8, 16))
+    kinds = [type(m).__name__ for m in model]
+    assert kinds.count("BatchNorm2d") == (3 if batch_norm else 0)
+    assert kinds.count("MaxPool2d") == 1 and kinds[-1] == "Linear"
+    convs = [m for m in model if isinstance(m, nn.Conv2d)]
+    assert [c.stride for c in convs] == [(2, 2), (1, 1), (1, 1)]
+    assert all((c.bias is None) == (batch_norm and placement == "before") for c in convs)
+    if batch_norm:
+        first_norm = kinds.index("BatchNorm2d")
+        assert kinds[first_norm - 1] == ("Conv2d" if placement == "before" else "ReLU")
+    assert model(torch.zeros(2, 1, 28, 28)).shape == (2, 10)

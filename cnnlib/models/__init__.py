@@ -8,7 +8,7 @@
   EfficientNet and ConvNeXt networks.
 """
 
-from cnnlib.models.classic import MLP, LeNet5, SmallCNN, SmallVGG, SubsamplingCNN
+from cnnlib.models.classic import MLP, LeNet5, SmallCNN, SmallVGG, SubsamplingCNN, batch_norm_cnn
 from cnnlib.models.layers import BatchNorm2d, BlurPool2d, LayerNorm2d, Permute
 from cnnlib.models.modern import (
     ConvNeXtBlock,
@@ -30,6 +30,7 @@ __all__ = [
     "SmallCNN",
     "SmallVGG",
     "SubsamplingCNN",
+    "batch_norm_cnn",
     "ResidualBlock",
     "BottleneckBlock",
     "SmallResNet",

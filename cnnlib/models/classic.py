@@ -1,5 +1,5 @@
 """Networks of the foundations and classic-architecture chapters: MLP, SmallCNN, SubsamplingCNN,
-LeNet5 and SmallVGG."""
+LeNet5, SmallVGG, and the small CNN of chapter "Batch normalisation" (batch_norm_cnn)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from torch import Tensor, nn
 
-from cnnlib._checks import check_choice, check_int, check_number
+from cnnlib._checks import check_bool, check_choice, check_int, check_number
 from cnnlib.models.layers import BlurPool2d
 
 
@@ -352,3 +352,57 @@ class SmallVGG(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return self.classifier(self.features(x))
+
+
+def batch_norm_cnn(
+    batch_norm: bool = True,
+    placement: str = "before",
+    widths: Sequence[int] = (8, 16, 32),
+    in_channels: int = 1,
+    num_classes: int = 10,
+) -> nn.Sequential:
+    """The small CNN of chapter "Batch normalisation", with or without batch normalisation.
+
+    3x3 convolutions with ReLU, one per entry of ``widths``: the first with stride 2, a 2x2 max
+    pooling after the second, then global average pooling and a linear classifier. With
+    ``batch_norm``, a ``BatchNorm2d`` goes ``"before"`` or ``"after"`` each ReLU; a convolution
+    that feeds one has no bias, which the normalisation's subtraction of the mean would cancel.
+    A flat ``nn.Sequential``, so its layers can be sliced, fused and counted. Introduced in
+    chapter "Batch normalisation".
+
+    Raises:
+        TypeError: for a non-bool ``batch_norm`` or non-integer sizes.
+        ValueError: for an unknown ``placement``, non-positive sizes, or fewer than two widths.
+
+    Examples:
+        >>> import torch
+        >>> from cnnlib.models import batch_norm_cnn
+        >>> model = batch_norm_cnn(batch_norm=True)
+        >>> model(torch.zeros(2, 1, 28, 28)).shape
+        torch.Size([2, 10])
+        >>> [type(m).__name__ for m in model[:4]]
+        ['Conv2d', 'BatchNorm2d', 'ReLU', 'Conv2d']
+        >>> model[0].bias is None, batch_norm_cnn(batch_norm=False)[0].bias is None
+        (True, False)
+    """
+    batch_norm = check_bool("batch_norm", batch_norm)
+    placement = check_choice("placement", placement, ("before", "after"))
+    sizes = _stage_widths(in_channels, widths)
+    if len(sizes) < 3:
+        raise ValueError(f"widths must name at least two convolutions, got {tuple(widths)}")
+    layers: list[nn.Module] = []
+    for i, (c_in, c_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        feeds_norm = batch_norm and placement == "before"  # its bias would be cancelled
+        layers.append(nn.Conv2d(c_in, c_out, 3, stride=2 if i == 0 else 1, padding=1,
+                                bias=not feeds_norm))
+        if not batch_norm:
+            layers.append(nn.ReLU())
+        elif placement == "before":
+            layers += [nn.BatchNorm2d(c_out), nn.ReLU()]
+        else:
+            layers += [nn.ReLU(), nn.BatchNorm2d(c_out)]
+        if i == 1:
+            layers.append(nn.MaxPool2d(2))
+    num_classes = check_int("num_classes", num_classes, 1)
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(sizes[-1], num_classes)]
+    return nn.Sequential(*layers)
