@@ -2,9 +2,9 @@
 
 - :func:`sha256_of` hashes a file; :func:`load_checkpoint` reads a checkpoint only after checking
   that its hash is the expected one.
-- :func:`pretrained_digits_backbone` loads the small ResNet that ships with cnnlib
-  (``DIGITS_BACKBONE``), pretrained by ``tools/pretrain_backbone.py`` on
-  :func:`cnnlib.data.source_task`.
+- :func:`pretrained_fashion_backbone` loads the small ResNet that ships with cnnlib
+  (``FASHION_BACKBONE``), pretrained by ``tools/pretrain_backbone.py`` on the 60,000 training
+  images of Fashion-MNIST.
 
 Introduced in chapter "Transfer learning".
 """
@@ -21,10 +21,10 @@ from torch import nn
 
 #: The folder of the checkpoints that ship with cnnlib.
 CHECKPOINT_DIR = Path(__file__).resolve().parent / "checkpoints"
-#: The book's pretrained digits backbone (see :func:`pretrained_digits_backbone`).
-DIGITS_BACKBONE = CHECKPOINT_DIR / "digits_backbone.pt"
-#: The SHA-256 of ``DIGITS_BACKBONE`` that :func:`load_checkpoint` expects.
-DIGITS_BACKBONE_SHA256 = "bb76f1a332f08e8c90783d356d50becdbbea1306edb776dbe317ab05e947f031"
+#: The book's backbone pretrained on Fashion-MNIST (see :func:`pretrained_fashion_backbone`).
+FASHION_BACKBONE = CHECKPOINT_DIR / "fashion_backbone.pt"
+#: The SHA-256 of ``FASHION_BACKBONE`` that :func:`load_checkpoint` expects.
+FASHION_BACKBONE_SHA256 = "f8d4f7303c5c97e7f401581833d02bdf7d479c6647dc25aefc43302548842f67"
 
 
 def sha256_of(path: str | os.PathLike) -> str:
@@ -88,31 +88,35 @@ def load_checkpoint(path: str | os.PathLike, sha256: str) -> dict[str, Any]:
     return checkpoint
 
 
-def pretrained_digits_backbone(
-    path: str | os.PathLike | None = None, sha256: str = DIGITS_BACKBONE_SHA256
+def pretrained_fashion_backbone(
+    path: str | os.PathLike | None = None, sha256: str = FASHION_BACKBONE_SHA256
 ) -> tuple[nn.Module, dict[str, Any]]:
-    """The :class:`~cnnlib.models.SmallResNet` pretrained on :func:`cnnlib.data.source_task`, and its record.
+    """The :class:`~cnnlib.models.SmallResNet` pretrained on Fashion-MNIST, and its training record.
 
-    The checkpoint (``cnnlib/checkpoints/digits_backbone.pt`` by default) holds the network's
-    constructor arguments (``config``), its ``state_dict`` and how it was trained (seed, epochs,
-    source accuracy); ``tools/pretrain_backbone.py`` re-creates it. Its SHA-256 is checked by
-    :func:`load_checkpoint`. Introduced in chapter "Transfer learning".
+    The checkpoint (``cnnlib/checkpoints/fashion_backbone.pt`` by default) holds the network's
+    constructor arguments (``config``), its ``state_dict`` and how it was trained: the recipe
+    (seed, epochs, learning rate, augmentation), the test accuracy after every epoch and at the
+    end (``test_accuracy``, on Fashion-MNIST's 10,000 test images), the seconds per epoch and the
+    torch version. ``tools/pretrain_backbone.py`` re-creates it. Its SHA-256 is checked by
+    :func:`load_checkpoint` before the file is read. The network takes images in [0, 1], as
+    :func:`cnnlib.data.load_fashion_mnist` and :func:`cnnlib.data.load_mnist` give them.
+    Introduced in chapter "Transfer learning".
 
     Returns:
-        ``(model, record)``: the network in evaluation mode, with the 20-way source head, and the
-        checkpoint's other entries.
+        ``(model, record)``: the network in evaluation mode, with its 10-way Fashion-MNIST head,
+        and the checkpoint's other entries.
 
     Examples:
-        >>> model, record = pretrained_digits_backbone()
-        >>> model.fc.out_features, record["seed"]
-        (20, 0)
+        >>> model, record = pretrained_fashion_backbone()
+        >>> model.fc.out_features, record["seed"], len(record["test_accuracy_per_epoch"]) == record["epochs"]
+        (10, 0, True)
 
     Raises:
         FileNotFoundError, ValueError: see :func:`load_checkpoint`.
     """
     from cnnlib.models import SmallResNet
 
-    checkpoint = load_checkpoint(DIGITS_BACKBONE if path is None else path, sha256)
+    checkpoint = load_checkpoint(FASHION_BACKBONE if path is None else path, sha256)
     model = SmallResNet(**checkpoint["config"])
     model.load_state_dict(checkpoint["state_dict"])
     record = {k: v for k, v in checkpoint.items() if k != "state_dict"}

