@@ -132,3 +132,21 @@ def check_image(name: str, value: object, channels: int | None = None) -> Tensor
     if channels is not None and value.shape[0] != channels:
         raise ValueError(f"{name} must be a {what} tensor, got shape {tuple(value.shape)}")
     return value
+
+
+def check_widths(name: str, value: object) -> list[int]:
+    """The widths of a network's stages: a non-empty sequence of positive integers."""
+    widths = [check_int(name, w, 1) for w in value]  # type: ignore[union-attr]
+    if not widths:
+        raise ValueError(f"{name} must name at least one stage, got an empty sequence")
+    return widths
+
+
+def check_batch(images: object, labels: object = None) -> Tensor:
+    """A non-empty ``(N, C, H, W)`` batch ``images``, with one label per image if ``labels`` is given."""
+    images = check_tensor("images", images, 4, "(N, C, H, W)")
+    if len(images) == 0:
+        raise ValueError(f"images must be a non-empty (N, C, H, W) batch, got shape {tuple(images.shape)}")
+    if labels is not None and len(labels) != len(images):  # type: ignore[arg-type]
+        raise ValueError(f"labels must have one entry per image ({len(images)}), got {len(labels)}")  # type: ignore[arg-type]
+    return images

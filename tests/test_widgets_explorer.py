@@ -28,6 +28,9 @@ FACTORIES: dict[str, tuple[type[Explorer], Callable[[dict], tuple]]] = {
     "gradient_explorer": (explorers.GradientExplorer, lambda f: (torch.randn(8, 1, 8, 8), torch.arange(8) % 3, 20)),
     "compound_scaling_explorer": (explorers.CompoundScalingExplorer, lambda f: ()),
     "transfer_explorer": (explorers.TransferExplorer, lambda f: (f["results"],)),
+    "attribution_explorer": (explorers.AttributionExplorer, lambda f: (
+        nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+                      nn.Linear(4, 3)), torch.rand(3, 1, 8, 8))),
 }
 
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor, nn
 
-from cnnlib._checks import check_choice, check_int, check_number
+from cnnlib._checks import check_choice, check_int, check_number, check_widths
 from cnnlib.models.layers import LayerNorm2d, Permute
 
 #: Activations that ``SqueezeExcitation`` accepts by name.
@@ -334,9 +334,7 @@ class SmallConvNeXt(nn.Module):
     ) -> None:
         super().__init__()
         c_in = check_int("in_channels", in_channels, 1)
-        widths = [check_int("widths", w, 1) for w in widths]
-        if not widths:
-            raise ValueError("widths must name at least one stage, got an empty sequence")
+        widths = check_widths("widths", widths)
         blocks = check_int("blocks_per_stage", blocks_per_stage, 1)
         p = check_int("patch_size", patch_size, 1)
         k = _check_kernel(kernel_size)
@@ -420,9 +418,7 @@ class SmallEfficientNet(nn.Module):
     ) -> None:
         super().__init__()
         c_in = check_int("in_channels", in_channels, 1)
-        widths = [check_int("widths", w, 1) for w in widths]
-        if not widths:
-            raise ValueError("widths must name at least one stage, got an empty sequence")
+        widths = check_widths("widths", widths)
         blocks = check_int("blocks_per_stage", blocks_per_stage, 1)
         t = check_int("expand_ratio", expand_ratio, 1)
         k = _check_kernel(kernel_size)

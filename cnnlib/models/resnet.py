@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from torch import Tensor, nn
 
-from cnnlib._checks import check_bool, check_int
+from cnnlib._checks import check_bool, check_int, check_widths
 
 
 def _projection(in_channels: int, out_channels: int, stride: int, batch_norm: bool = True) -> nn.Sequential:
@@ -228,9 +228,7 @@ class SmallResNet(nn.Module):
         super().__init__()
         in_channels = check_int("in_channels", in_channels, 1)
         stem_stride = check_int("stem_stride", stem_stride, 1)
-        widths = [check_int("widths", w, 1) for w in widths]
-        if not widths:
-            raise ValueError("widths must name at least one stage, got an empty sequence")
+        widths = check_widths("widths", widths)
         blocks = check_int("blocks_per_stage", blocks_per_stage, 1)
         self.residual = check_bool("residual", residual)
         self.batch_norm = check_bool("batch_norm", batch_norm)

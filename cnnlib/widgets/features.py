@@ -7,7 +7,7 @@ import torch
 from matplotlib.figure import Figure
 from torch import Tensor, nn
 
-from cnnlib._checks import check_module, check_tensor
+from cnnlib._checks import check_batch, check_module
 from cnnlib.activations import layer_output, map_layers
 from cnnlib.plot.features import show_feature_maps
 from cnnlib.train import eval_mode, model_device
@@ -45,11 +45,7 @@ class FeatureMapExplorer(Explorer):
         self, model: nn.Module, images: Tensor, labels: Tensor | None = None, layers: list[str] | None = None
     ) -> None:
         self.model = check_module("model", model)
-        self.images = check_tensor("images", images, 4, "(N, C, H, W)")
-        if len(images) == 0:
-            raise ValueError(f"images must be a non-empty (N, C, H, W) batch, got shape {tuple(images.shape)}")
-        if labels is not None and len(labels) != len(images):
-            raise ValueError(f"labels must have one entry per image ({len(images)}), got {len(labels)}")
+        self.images = check_batch(images, labels)
         self.labels = labels
         available = map_layers(model, images[0])
         layers = available if layers is None else list(layers)

@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from torch import Tensor, nn
 
 from cnnlib import interpret
-from cnnlib._checks import check_module, check_tensor
+from cnnlib._checks import check_batch, check_module
 from cnnlib.activations import map_layers
 from cnnlib.plot.interpret import show_attributions
 from cnnlib.train import eval_mode, model_device
@@ -56,11 +56,7 @@ class AttributionExplorer(Explorer):
         layers: Sequence[str] | None = None,
     ) -> None:
         self.model = check_module("model", model)
-        self.images = check_tensor("images", images, 4, "(N, C, H, W)")
-        if len(images) == 0:
-            raise ValueError(f"images must be a non-empty (N, C, H, W) batch, got shape {tuple(images.shape)}")
-        if labels is not None and len(labels) != len(images):
-            raise ValueError(f"labels must have one entry per image ({len(images)}), got {len(labels)}")
+        self.images = check_batch(images, labels)
         self.labels = labels
         with eval_mode(model), torch.no_grad():
             outputs = model(images[:1].to(model_device(model))).shape[1]
