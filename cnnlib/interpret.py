@@ -663,7 +663,10 @@ def cascading_randomisation(
 
 
 def _spearman(a: np.ndarray, b: np.ndarray) -> float:
-    """Spearman's rank correlation, 0 where either map is constant (it ranks nothing)."""
+    """Spearman's rank correlation: 1 for identical maps, else 0 where either map is constant
+    (it ranks nothing)."""
+    if np.array_equal(a, b):
+        return 1.0
     if np.ptp(a) == 0 or np.ptp(b) == 0:
         return 0.0
     return float(spearmanr(a, b).statistic)

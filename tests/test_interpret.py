@@ -205,6 +205,24 @@ def test_cascading_randomisation_leaves_the_model_alone_and_decorrelates_gradien
         torch.testing.assert_close(value, before[name])
 
 
+def test_an_unchanged_map_correlates_fully_even_when_it_is_constant() -> None:
+    """A map that is all zero before and after (a Grad-CAM cut at zero) has not changed: 1, not 0."""
+    model, x = gap_network(), images()
+    zeros = torch.zeros(len(x), 5, 5)
+    table = interpret.cascading_randomisation(
+        model, {"blank": lambda m: zeros, "edges": lambda m: x[:, 0]}, ["7", "3"])
+    assert (table.spearman == 1.0).all()
+    # a constant map against one that varies ranks nothing: 0
+    flip = {"n": 0}
+
+    def blank_then_varied(m: nn.Module) -> torch.Tensor:
+        flip["n"] += 1
+        return zeros if flip["n"] == 1 else x[:, 0]
+
+    table = interpret.cascading_randomisation(model, {"m": blank_then_varied}, ["7"])
+    assert table.spearman.tolist() == [0.0, 0.0]
+
+
 # --- clear errors -----------------------------------------------------------------------------
 
 
