@@ -110,6 +110,49 @@ def test_every_glued_name_in_the_prose_is_recorded(path: Path) -> None:
     assert not missing, f"{path.name} uses glued names it never records: {missing}"
 
 
+#: Tags that take a cell's code off the page (hide-input and hide-cell only fold it away).
+HIDDEN_CODE_TAGS = {"remove-cell", "remove-input"}
+#: The longest code line the site shows without a scroll bar.
+MAX_CODE_LINE = 80
+GLUE_CALL = re.compile(r"\bglue\(")
+
+
+def visible_code_cells(notebook: nbformat.NotebookNode) -> list[tuple[int, nbformat.NotebookNode]]:
+    """(index among the notebook's cells, cell) of every code cell whose code the page shows."""
+    return [
+        (index, cell)
+        for index, cell in enumerate(notebook.cells)
+        if cell.cell_type == "code" and not HIDDEN_CODE_TAGS & set(cell.metadata.get("tags", []))
+    ]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_visible_code_cells_do_not_glue(path: Path) -> None:
+    """Gluing numbers into the prose is bookkeeping, not the lesson: glue(...) calls go into a
+    cell tagged remove-cell right after the code that computes the values (nbval still runs it)."""
+    offenders = [
+        f"{path.name}, cell {index} (id {cell.get('id')}): {line.strip()}"
+        for index, cell in visible_code_cells(nbformat.read(path, as_version=4))
+        for line in cell.source.splitlines()
+        if GLUE_CALL.search(line)
+    ]
+    assert not offenders, "visible code cells call glue; move the calls to a remove-cell cell:\n" + "\n".join(
+        offenders
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_visible_code_lines_fit_the_page_width(path: Path) -> None:
+    """A code line longer than the page is cut off behind a scroll bar on the site."""
+    offenders = [
+        f"{path.name}, cell {index} (id {cell.get('id')}), {len(line)} characters: {line}"
+        for index, cell in visible_code_cells(nbformat.read(path, as_version=4))
+        for line in cell.source.splitlines()
+        if len(line) > MAX_CODE_LINE
+    ]
+    assert not offenders, f"visible code lines longer than {MAX_CODE_LINE} characters:\n" + "\n".join(offenders)
+
+
 def test_strict_build_produces_the_landing_page_and_bibliography(built_site: Path) -> None:
     index = (built_site / "intro.html").read_text()
     assert "How Machines See" in index
