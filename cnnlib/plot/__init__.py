@@ -5,6 +5,7 @@ chapter quotes come from :mod:`cnnlib.arithmetic`, :mod:`cnnlib.activations` and
 from here.
 
 - ``cnnlib.plot.images`` -- grids of images, kernels and feature maps.
+- ``cnnlib.plot.architecture`` -- a network or block drawn from its own modules, layer by layer.
 - ``cnnlib.plot.animation`` -- the sliding window of a convolution, still or animated.
 - ``cnnlib.plot.transposed`` -- a transposed convolution's painted copies; maps side by side.
 - ``cnnlib.plot.training`` -- learning curves and confusion matrices.
@@ -20,6 +21,7 @@ from here.
 """
 
 from cnnlib.plot.activations import activation_statistics, batch_statistics
+from cnnlib.plot.architecture import show_architecture
 from cnnlib.plot.animation import animation_html, conv_animation, sliding_window
 from cnnlib.plot.features import show_feature_maps, show_filters
 from cnnlib.plot.gradients import gradient_norms
@@ -56,4 +58,5 @@ __all__ = [
     "seed_spread",
     "show_attributions",
     "show_layer_maps",
+    "show_architecture",
 ]
