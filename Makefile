@@ -39,11 +39,11 @@ OTHER_ARITHMETIC := ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 MKL_ENABLE_
 
 ## test-arithmetic: nbval over every notebook under another CPU's arithmetic
 test-arithmetic: $(STAMP)
-	$(OTHER_ARITHMETIC) $(BIN)/python -m pytest chapters
+	$(OTHER_ARITHMETIC) $(BIN)/python -m pytest chapters appendix
 
 ## execute: re-run every notebook top to bottom in a fresh kernel and store its outputs
 execute: $(STAMP)
-	$(BIN)/python tools/execute_notebooks.py chapters/*.ipynb
+	$(BIN)/python tools/execute_notebooks.py chapters/*.ipynb appendix/*.ipynb
 
 ## upgrade: bring .venv to the newest releases the registry serves (CI's fresh .venv already is)
 upgrade: $(STAMP)
@@ -71,7 +71,7 @@ check-oldest: $(OLDEST)/.installed
 	$(OLDEST)/bin/python tools/stack_report.py
 	$(OTHER_ARITHMETIC) PATH="$(abspath $(OLDEST))/bin:$$PATH" CNNLIB_SOURCE="file://$(CURDIR)" \
 		PIP_CONSTRAINT="$(CURDIR)/stacks/oldest.txt" \
-		$(OLDEST)/bin/python -m pytest chapters
+		$(OLDEST)/bin/python -m pytest chapters appendix
 	$(OLDEST)/bin/python tools/stack_report.py
 
 clean:

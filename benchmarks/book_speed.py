@@ -2,7 +2,7 @@
 
 Usage: python benchmarks/book_speed.py [--markdown]
 
-For each notebook in chapters/: wall time of a top-to-bottom run in a fresh kernel and the
+For each notebook in chapters/ and appendix/: wall time of a top-to-bottom run in a fresh kernel and the
 kernel's peak memory (resident set size); then the total, and the time of a site build
 (`jupyter-book build`, from the stored outputs). The notebooks are run on copies in memory: the
 repository's notebooks are not changed. Targets on 2 CPU cores: every notebook under 90 s and
@@ -62,7 +62,7 @@ def build_seconds() -> float:
 def main() -> None:
     markdown = "--markdown" in sys.argv
     rows = []
-    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+    for path in sorted(ROOT.glob("chapters/*.ipynb")) + sorted(ROOT.glob("appendix/*.ipynb")):
         figures = run_notebook(path)
         rows.append((path.name, figures["seconds"], figures["peak_mb"]))
         print(f"ran {path.name}", file=sys.stderr)

@@ -52,7 +52,8 @@ def missing_documentation(obj: object) -> list[str]:
     doc = " ".join((inspect.getdoc(obj) or "").split())  # a line break may fall inside a phrase
     examples = doc.partition("Examples:")[2]
     return [part for part, present in [("an Examples section with a >>> doctest", ">>>" in examples),
-                                       ('the line Introduced in chapter "..."', "Introduced in chapter" in doc)]
+                                       ('the line Introduced in chapter (or appendix) "..."',
+                                        re.search(r'Introduced in (chapter|appendix) "', doc) is not None)]
             if not present]
 
 
@@ -111,7 +112,7 @@ def used_object(dotted: str) -> tuple[str, object] | None:
 def chapter_objects() -> dict[str, object]:
     """Every function, class and value of cnnlib that a chapter's code uses, by the name it is used as."""
     objects: dict[str, object] = {}
-    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+    for path in sorted(ROOT.glob("chapters/*.ipynb")) + sorted(ROOT.glob("appendix/*.ipynb")):
         cells = [cell.source for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"]
         lines = [line for cell in cells for line in cell.splitlines() if not line.lstrip().startswith(("%", "!"))]
         for dotted in chapter_uses("\n".join(lines)):  # the notebook's code as one program

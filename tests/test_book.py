@@ -13,7 +13,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 TOC_TEXT = (ROOT / "_toc.yml").read_text()
-NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
+#: Every notebook of the book: the chapters, then the appendices that compute.
+NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb")) + sorted((ROOT / "appendix").glob("*.ipynb"))
 _spec = importlib.util.spec_from_file_location("setup_cell", ROOT / "tools" / "setup_cell.py")
 _setup_cell = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_setup_cell)
@@ -46,7 +47,7 @@ def test_there_are_chapters() -> None:
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_is_in_the_table_of_contents(path: Path) -> None:
-    assert f"chapters/{path.stem}" in TOC_TEXT
+    assert path.relative_to(ROOT).with_suffix("").as_posix() in TOC_TEXT
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -170,7 +171,7 @@ def test_strict_build_produces_the_landing_page_and_bibliography(built_site: Pat
 def test_built_chapter_shows_its_glued_numbers_and_figures(built_site: Path, path: Path) -> None:
     from myst_nb.core.variables import format_plain_text
 
-    html = (built_site / "chapters" / f"{path.stem}.html").read_text()
+    html = (built_site / path.relative_to(ROOT).with_suffix(".html")).read_text()
     notebook = nbformat.read(path, as_version=4)
     records = glue_records(notebook)
     markdown = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")

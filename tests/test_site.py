@@ -122,7 +122,7 @@ def test_page_works_in_a_real_browser(browser, server: str, page_name: str) -> N
     )
     assert "{glue" not in prose, f"an unrendered glue role on {page_name}"
 
-    if page_name.startswith("chapters/"):
+    if (ROOT / f"{page_name}.ipynb").exists():  # a notebook page (chapter or appendix)
         hrefs = page.evaluate("() => [...document.querySelectorAll('a')].map(a => a.href)")
         notebook = f"{page_name}.ipynb"
         assert any("colab.research.google.com" in h and h.endswith(notebook) for h in hrefs)

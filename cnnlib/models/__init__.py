@@ -6,6 +6,8 @@
 - ``cnnlib.models.resnet`` -- residual blocks and small residual (and plain) networks.
 - ``cnnlib.models.modern`` -- depthwise-separable, MBConv and ConvNeXt blocks, and small
   EfficientNet and ConvNeXt networks.
+- ``cnnlib.models.zoo`` -- every network the book trains on Fashion-MNIST, as its chapter
+  configures it (:func:`~cnnlib.models.zoo.book_models`).
 """
 
 from cnnlib.models.classic import MLP, LeNet5, SmallCNN, SmallVGG, SubsamplingCNN, batch_norm_cnn
@@ -19,6 +21,7 @@ from cnnlib.models.modern import (
     SqueezeExcitation,
 )
 from cnnlib.models.resnet import BottleneckBlock, ResidualBlock, SmallResNet
+from cnnlib.models import zoo  # noqa: E402  (the catalogue, built from the classes above)
 
 __all__ = [
     "BatchNorm2d",

@@ -29,7 +29,7 @@ from cnnlib.plot.images import figure_png, show_images
 from cnnlib.plot.interpret import show_attributions, show_layer_maps
 from cnnlib.plot.pooling import show_pooling
 from cnnlib.plot.receptive_field import field_diagram, show_receptive_fields
-from cnnlib.plot.results import seed_spread
+from cnnlib.plot.results import accuracy_vs_cost, seed_spread
 from cnnlib.plot.scaling import show_compound_scaling
 from cnnlib.plot.training import confusion_matrix, learning_curves
 from cnnlib.plot.transposed import show_maps, transposed_conv_steps
@@ -59,4 +59,5 @@ __all__ = [
     "show_attributions",
     "show_layer_maps",
     "show_architecture",
+    "accuracy_vs_cost",
 ]

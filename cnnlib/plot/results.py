@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
@@ -56,5 +57,65 @@ def seed_spread(
     ax.set(xlabel=f"{value} (%)" if percent else value,
            title=title or f"{value.capitalize()} of every run (dots) and their mean (bars)")
     ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def accuracy_vs_cost(
+    results: pd.DataFrame,
+    by: str,
+    cost: str,
+    value: str = "accuracy",
+    percent: bool = True,
+    title: str | None = None,
+    labels: Mapping[object, str] | None = None,
+) -> Figure:
+    """Every run's value against its setting's cost (a log axis): a dot per run, a bar from worst to best.
+
+    ``results`` holds one row per run, with the setting's ``cost`` (parameters, MACs, seconds) in
+    every row of that setting. Each setting gets one colour: a small dot for every run, a larger
+    marker at the mean, a bar from the worst run to the best, and a label (the setting itself,
+    or ``labels[setting]`` where given: short labels keep settings of equal cost readable). A
+    point up and to the left is a better bargain. Introduced in appendix "Every model on
+    Fashion-MNIST".
+
+    Raises:
+        TypeError, ValueError: as :func:`cnnlib.results.summarize`; ``ValueError`` if ``cost`` is
+            not a column, or not positive.
+
+    Examples:
+        >>> import pandas as pd
+        >>> from cnnlib.plot import accuracy_vs_cost
+        >>> runs = pd.DataFrame({"model": ["a", "a", "b", "b"], "accuracy": [0.8, 0.82, 0.9, 0.91],
+        ...                      "macs": [1e5, 1e5, 1e6, 1e6]})
+        >>> fig = accuracy_vs_cost(runs, by="model", cost="macs", labels={"b": "B"})
+        >>> fig.axes[0].get_xscale(), [t.get_text() for t in fig.axes[0].texts]
+        ('log', ['a', 'B'])
+        >>> from matplotlib.collections import PathCollection  # the dots: one per run
+        >>> [len(c.get_offsets()) for c in fig.axes[0].collections if isinstance(c, PathCollection)]
+        [2, 2]
+    """
+    table = summarize(results, by, value)
+    if cost not in results.columns:
+        raise ValueError(f"cost must be a column of results, one of {list(results.columns)}, got {cost!r}")
+    costs = results.groupby(by, sort=False)[cost].first().reindex(table.index)
+    if not (costs > 0).all():
+        raise ValueError(f"cost must be positive for a log axis, got {costs.min()} in column {cost!r}")
+    labels = {} if labels is None else labels
+    scale = 100.0 if percent else 1.0
+    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    for i, setting in enumerate(table.index):
+        colour = f"C{i % 10}"
+        mean, low, high = (table.loc[setting, k] * scale for k in ("mean", "min", "max"))
+        runs = results.loc[results[by] == setting, value] * scale
+        ax.scatter([costs[setting]] * len(runs), runs, s=10, color=colour, alpha=0.7, zorder=3)
+        ax.errorbar(costs[setting], mean, yerr=[[mean - low], [high - mean]], fmt="D",
+                    markersize=4, color=colour, capsize=3, alpha=0.8)
+        ax.annotate(str(labels.get(setting, setting)), (costs[setting], mean),
+                    textcoords="offset points", xytext=(5, 4), fontsize=8)
+    ax.set_xscale("log")
+    ax.set(xlabel=cost, ylabel=f"{value} (%)" if percent else value,
+           title=title or f"{value.capitalize()} against {cost}: every run, worst to best")
+    ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
