@@ -43,8 +43,8 @@ class LayerNode:
 
     name: str  #: the fx node's name (unique)
     target: str  #: the module's qualified name, or the function's
-    label: str  #: what the diagram prints: the layer and its settings
-    kind: str  #: one of :data:`KINDS`
+    label: str  #: what the diagram prints, the layer and its settings
+    kind: str  #: one of ``KINDS``
     shape: tuple[int, ...]  #: the output shape for one example, without the batch dimension
     params: int  #: parameters of the module (0 for functions)
     row: float = 0  #: position from the input (0) down; a branch sits between rows
@@ -171,8 +171,9 @@ def layer_graph(
     Every module the forward pass calls becomes a node (``torch.fx`` traces it; modules of the
     types in ``leaves`` stay whole, so a network can be drawn block by block), as does every
     addition (``+``), multiplication (``×``) and concatenation between tensors; reshapes such as
-    ``flatten`` and ``permute`` are kept, attribute reads (a layer-scale parameter) are not. Each
-    node gets its output shape for that input and its parameters. The longest path from input to
+    ``flatten`` and ``permute`` are kept, attribute reads are not (a parameter read so, a layer
+    scale, counts for the operation that uses it). Each node gets its output shape for that input
+    and its parameters. The longest path from input to
     output is the main line (``lane`` 0); the other nodes are placed beside it (``lane`` 1), between
     the rows where their branch leaves and rejoins it. Introduced in chapter "LeNet-5, AlexNet and
     VGG".
@@ -223,6 +224,8 @@ def layer_graph(
     edges: list[tuple[str, str]] = []
     kept: set[str] = set()
     alias: dict[str, str] = {}  # dropped nodes (attribute reads, getitem) -> their kept source
+    read: dict[str, int] = {}  # parameters read directly (get_attr) -> their size
+    params_of = dict(traced.named_parameters())
 
     def source(arg: fx.Node) -> str | None:
         while arg.name not in kept:
@@ -250,8 +253,11 @@ def layer_graph(
             if kind != "merge" and len(inputs) == 1 and node.op == "call_function" and label == "getitem":
                 alias[node.name] = inputs[0]
                 continue
-            params = 0
+            # a parameter it reads (a layer scale) counts for this operation
+            params = sum(read.get(a.name, 0) for a in node.all_input_nodes)
         else:  # get_attr: a parameter read, drawn as part of the operation that uses it
+            value = traced.get_parameter(node.target) if node.target in params_of else None
+            read[node.name] = value.numel() if value is not None else 0
             continue
         kept.add(node.name)
         target = node.target if isinstance(node.target, str) else label

@@ -15,6 +15,7 @@ from torch.nn.utils.fusion import fuse_conv_bn_eval
 from batchnorm_reference import DOUBLE, generator, gradients, random_like_bn
 
 from cnnlib.models import BatchNorm2d
+from cnnlib import ops
 from cnnlib.ops import batch_norm, fuse_conv_bn
 
 # --- the function -------------------------------------------------------------------------------
@@ -202,3 +203,66 @@ def test_fusion_errors() -> None:
         fuse_conv_bn(nn.Linear(3, 4), nn.BatchNorm2d(4).eval())
     with pytest.raises(TypeError, match="bn"):
         fuse_conv_bn(conv, nn.BatchNorm1d(4).eval())
+
+
+# --- which values share one mean: statistics_groups, checked against PyTorch ----------------------
+
+
+def _moved_by_one_value(kind: str, x: torch.Tensor, index: tuple[int, ...], groups: int) -> torch.Tensor:
+    """The outputs of PyTorch's normalisation that change when one input value changes."""
+    import torch.nn.functional as F
+
+    def norm(t: torch.Tensor) -> torch.Tensor:
+        if kind == "batch":
+            return F.batch_norm(t, None, None, training=True)
+        if kind == "layer":
+            return F.layer_norm(t, t.shape[1:])
+        if kind == "instance":
+            return F.instance_norm(t)
+        return F.group_norm(t, groups)
+
+    bumped = x.clone()
+    bumped[index] += 3.0
+    moved = (norm(bumped) - norm(x)).abs() > 1e-9
+    moved[index] = True
+    return moved
+
+
+@pytest.mark.parametrize("kind", ops.NORMALISATIONS)
+@settings(max_examples=15, deadline=None)
+@given(n=st.integers(2, 4), c=st.sampled_from([2, 4, 6]), h=st.integers(1, 3), w=st.integers(1, 3),
+       data=st.data())
+def test_statistics_groups_are_the_values_pytorch_pools(kind: str, n: int, c: int, h: int, w: int, data) -> None:
+    assume(kind != "instance" or h * w > 1)  # PyTorch refuses one position per instance
+    groups = 2
+    x = torch.randn(n, c, h, w, dtype=torch.float64, generator=torch.Generator().manual_seed(n * c + h * w))
+    index = tuple(data.draw(st.integers(0, s - 1)) for s in (n, c, h, w))
+    sets = ops.statistics_groups(kind, (n, c, h, w), groups)
+    assert torch.equal(_moved_by_one_value(kind, x, index, groups), sets == sets[index])
+
+
+def test_statistics_groups_refuses_what_it_cannot_pool() -> None:
+    with pytest.raises(ValueError, match="kind must be one of"):
+        ops.statistics_groups("weight", (2, 2, 1, 1))
+    with pytest.raises(ValueError, match="shape must be"):
+        ops.statistics_groups("batch", (2, 2, 1))
+    with pytest.raises(ValueError, match="groups must be a positive divisor"):
+        ops.statistics_groups("group", (2, 6, 1, 1), groups=4)
+    with pytest.raises((TypeError, ValueError), match="shape"):
+        ops.statistics_groups("batch", (2, 0, 1, 1))
+
+
+@pytest.mark.parametrize("kind", ops.NORMALISATIONS)
+def test_the_axes_figure_shades_one_set_on_every_visible_face(kind: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from cnnlib.plot import show_normalisation_axes
+
+    n, c, h, w = shape = (3, 4, 2, 1)
+    fig = show_normalisation_axes(kind, shape, groups=2)
+    shaded = sum(p.get_facecolor()[:3] != (1.0, 1.0, 1.0) for p in fig.axes[0].patches)
+    sets = ops.statistics_groups(kind, shape, 2).reshape(n, c, h * w)
+    chosen = sets[0, 0, 0] if kind == "layer" else sets[0, 1, 0]
+    visible = (sets[0] == chosen).sum() + (sets[:, :, 0] == chosen).sum() + (sets[:, -1, :] == chosen).sum()
+    assert shaded == int(visible) and len(fig.axes[0].patches) == c * h * w + n * c + n * h * w

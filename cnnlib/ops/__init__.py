@@ -8,7 +8,7 @@ with (kernels by name, the windows of adaptive pooling, a named kernel applied t
 layers (``nn.Module`` classes) that call these functions are in :mod:`cnnlib.models`.
 """
 
-from cnnlib.ops.batchnorm import batch_norm, fuse_conv_bn
+from cnnlib.ops.batchnorm import NORMALISATIONS, batch_norm, fuse_conv_bn, statistics_groups
 from cnnlib.ops.conv import (
     KERNELS,
     PADDING_MODES,
@@ -35,6 +35,8 @@ from cnnlib.ops.pooling import (
 
 __all__ = [
     "conv2d",
+    "statistics_groups",
+    "NORMALISATIONS",
     "conv2d_naive",
     "conv_transpose2d",
     "unfold",

@@ -26,9 +26,9 @@ import copy
 import torch
 from torch import Tensor, nn
 
-from cnnlib._checks import check_bool, check_floating, check_number
+from cnnlib._checks import check_bool, check_floating, check_int, check_number
 
-__all__ = ["batch_norm", "fuse_conv_bn"]
+__all__ = ["batch_norm", "fuse_conv_bn", "statistics_groups", "NORMALISATIONS"]
 
 
 def _check_channel_vector(name: str, value: object, channels: int) -> Tensor | None:
@@ -213,3 +213,49 @@ def fuse_conv_bn(conv: nn.Conv2d, bn: nn.Module) -> nn.Conv2d:
         fused.weight = nn.Parameter(weight.to(dtype), requires_grad=conv.weight.requires_grad)
         fused.bias = nn.Parameter(bias.to(dtype), requires_grad=conv.weight.requires_grad)
     return fused
+
+
+#: The normalisations of one ``(N, C, H, W)`` tensor, by what shares one mean and one variance.
+NORMALISATIONS = ("batch", "layer", "instance", "group")
+
+
+def statistics_groups(kind: str, shape: tuple[int, int, int, int], groups: int = 2) -> Tensor:
+    """For each value of an ``(N, C, H, W)`` tensor, the index of the set it is normalised with.
+
+    Values with the same index share one mean and one variance: ``"batch"`` normalisation pools a
+    channel over the examples and positions (one set per channel), ``"layer"`` an example over its
+    channels and positions (one per example), ``"instance"`` one channel of one example, and
+    ``"group"`` a group of ``C / groups`` consecutive channels of one example (Wu and He, 2018).
+    ``torch.nn.functional``'s ``batch_norm`` (training mode), ``layer_norm`` over ``(C, H, W)``,
+    ``instance_norm`` and ``group_norm`` pool exactly these sets (``tests/test_ops_batchnorm.py``
+    checks it by changing one value and seeing which outputs move). Introduced in chapter
+    "Batch normalisation".
+
+    Raises:
+        ValueError: for another ``kind``, a shape that is not four positive sizes, or ``groups``
+            that does not divide the channels.
+
+    Examples:
+        >>> statistics_groups("batch", (2, 3, 1, 1))[:, :, 0, 0]
+        tensor([[0, 1, 2],
+                [0, 1, 2]])
+        >>> statistics_groups("group", (2, 4, 1, 1), groups=2)[:, :, 0, 0]
+        tensor([[0, 0, 1, 1],
+                [2, 2, 3, 3]])
+    """
+    if kind not in NORMALISATIONS:
+        raise ValueError(f"kind must be one of {NORMALISATIONS}, got {kind!r}")
+    if not (isinstance(shape, (tuple, list)) and len(shape) == 4):
+        raise ValueError(f"shape must be (N, C, H, W), got {shape!r}")
+    n, c, h, w = (check_int("shape", s, 1) for s in shape)
+    example = torch.arange(n).view(n, 1, 1, 1).expand(n, c, h, w)
+    channel = torch.arange(c).view(1, c, 1, 1).expand(n, c, h, w)
+    if kind == "batch":
+        return channel.clone()
+    if kind == "layer":
+        return example.clone()
+    if kind == "instance":
+        return example * c + channel
+    if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1 or c % groups:
+        raise ValueError(f"groups must be a positive divisor of the {c} channels, got {groups!r}")
+    return example * groups + channel // (c // groups)

@@ -11,6 +11,7 @@ from here.
 - ``cnnlib.plot.training`` -- learning curves and confusion matrices.
 - ``cnnlib.plot.features`` -- learned filters and the feature maps of one image.
 - ``cnnlib.plot.pooling`` -- pooled images beside their input.
+- ``cnnlib.plot.normalisation`` -- the values batch, layer, instance and group norm pool.
 - ``cnnlib.plot.activations`` -- activation and batch statistics of a network during training.
 - ``cnnlib.plot.receptive_field`` -- the cone of units one output sees; fields on a photo.
 - ``cnnlib.plot.gradients`` -- gradient norms per layer against depth.
@@ -27,6 +28,7 @@ from cnnlib.plot.features import show_feature_maps, show_filters
 from cnnlib.plot.gradients import gradient_norms
 from cnnlib.plot.images import figure_png, show_images
 from cnnlib.plot.interpret import show_attributions, show_layer_maps
+from cnnlib.plot.normalisation import show_normalisation_axes
 from cnnlib.plot.pooling import show_pooling
 from cnnlib.plot.receptive_field import field_diagram, show_receptive_fields
 from cnnlib.plot.results import accuracy_vs_cost, seed_spread
@@ -59,5 +61,6 @@ __all__ = [
     "show_attributions",
     "show_layer_maps",
     "show_architecture",
+    "show_normalisation_axes",
     "accuracy_vs_cost",
 ]

@@ -18,7 +18,7 @@ from torch import nn
 
 from cnnlib.graph import LayerGraph, layer_graph
 
-#: Face colour of a box, by the kind of layer (:data:`cnnlib.graph.KINDS`).
+#: Face colour of a box, by the kind of layer (``cnnlib.graph.KINDS``).
 COLOURS = {
     "input": "#eeeeee",
     "conv": "#9ecae1",
@@ -50,9 +50,9 @@ def show_architecture(
 
     ``model`` is a module (traced with ``input_shape`` and ``leaves`` by
     :func:`cnnlib.graph.layer_graph`) or a graph it returned. Boxes are coloured by kind
-    (:data:`COLOURS`); merges (``+``, ``×``, ``concat``) are circles; the shape each layer outputs
-    is written on the left. The default title names the module and its parameters. Draws into
-    ``ax`` if given. Introduced in chapter "LeNet-5, AlexNet and VGG".
+    (``COLOURS`` in this module); merges (``+``, ``×``, ``concat``) are circles; the shape each
+    layer outputs is written on the left. The default title names the module and its
+    parameters. Draws into ``ax`` if given. Introduced in chapter "LeNet-5, AlexNet and VGG".
 
     Raises:
         TypeError, ValueError: see :func:`cnnlib.graph.layer_graph`.
