@@ -20,6 +20,7 @@ from torch import nn
 from torch.fx.passes.shape_prop import ShapeProp
 
 from cnnlib._checks import check_int, check_module
+from cnnlib.models.layers import BatchNorm2d, LayerNorm2d, Permute
 
 __all__ = ["LayerNode", "LayerGraph", "layer_graph", "layer_label"]
 
@@ -113,9 +114,9 @@ def layer_label(module: nn.Module) -> tuple[str, str]:
         return f"transposed conv {_size(m.kernel_size)}, {m.out_channels}, stride {_first(m.stride)}", "conv"
     if isinstance(m, nn.Linear):
         return f"linear {m.in_features}→{m.out_features}", "linear"
-    if isinstance(m, nn.modules.batchnorm._BatchNorm) or type(m).__name__ == "BatchNorm2d":
+    if isinstance(m, (nn.modules.batchnorm._BatchNorm, BatchNorm2d)):
         return "batch norm", "norm"
-    if isinstance(m, nn.LayerNorm) or type(m).__name__ == "LayerNorm2d":
+    if isinstance(m, (nn.LayerNorm, LayerNorm2d)):
         return "layer norm", "norm"
     if isinstance(m, nn.GroupNorm):
         return f"group norm, {m.num_groups} groups", "norm"
@@ -131,7 +132,7 @@ def layer_label(module: nn.Module) -> tuple[str, str]:
         return f"adaptive {kind} pool to {_size(m.output_size)}", "pool"
     if isinstance(m, nn.Dropout):
         return f"dropout {m.p:g}", "other"
-    if isinstance(m, (nn.Flatten, nn.Unflatten)) or type(m).__name__ == "Permute":
+    if isinstance(m, (nn.Flatten, nn.Unflatten, Permute)):
         return type(m).__name__.lower(), "reshape"
     activations = (nn.ReLU, nn.ReLU6, nn.SiLU, nn.GELU, nn.Sigmoid, nn.Tanh, nn.Hardswish, nn.Hardsigmoid,
                    nn.LeakyReLU, nn.ELU)
@@ -223,7 +224,7 @@ def layer_graph(
     nodes: list[LayerNode] = []
     edges: list[tuple[str, str]] = []
     kept: set[str] = set()
-    alias: dict[str, str] = {}  # dropped nodes (attribute reads, getitem) -> their kept source
+    alias: dict[str, fx.Node] = {}  # dropped nodes (getitem) -> the node they pass on
     read: dict[str, int] = {}  # parameters read directly (get_attr) -> their size
     params_of = dict(traced.named_parameters())
 
@@ -256,8 +257,7 @@ def layer_graph(
             # a parameter it reads (a layer scale) counts for this operation
             params = sum(read.get(a.name, 0) for a in node.all_input_nodes)
         else:  # get_attr: a parameter read, drawn as part of the operation that uses it
-            value = traced.get_parameter(node.target) if node.target in params_of else None
-            read[node.name] = value.numel() if value is not None else 0
+            read[node.name] = params_of[node.target].numel() if node.target in params_of else 0
             continue
         kept.add(node.name)
         target = node.target if isinstance(node.target, str) else label
