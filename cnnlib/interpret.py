@@ -29,7 +29,6 @@ import numpy as np
 import pandas as pd
 import torch
 import torch.nn.functional as F
-from scipy.stats import spearmanr
 from torch import Tensor, nn
 
 from cnnlib._checks import check_int, check_module, check_number, check_pair, check_tensor
@@ -669,4 +668,6 @@ def _spearman(a: np.ndarray, b: np.ndarray) -> float:
         return 1.0
     if np.ptp(a) == 0 or np.ptp(b) == 0:
         return 0.0
+    from scipy.stats import spearmanr  # imported here: scipy.stats takes ~1 s to import
+
     return float(spearmanr(a, b).statistic)
