@@ -4,6 +4,8 @@
   ``LayerNorm2d``, ``Permute``), calling :mod:`cnnlib.ops` where the book builds it.
 - ``cnnlib.models.classic`` -- the MLP and small CNNs of the first chapters, LeNet-5, VGG.
 - ``cnnlib.models.resnet`` -- residual blocks and small residual (and plain) networks.
+- ``cnnlib.models.branches`` -- NiN, Inception, DenseNet, ResNeXt and MobileNetV2 blocks, and
+  small networks built from them.
 - ``cnnlib.models.modern`` -- depthwise-separable, MBConv and ConvNeXt blocks, and small
   EfficientNet and ConvNeXt networks.
 - ``cnnlib.models.zoo`` -- every network the book trains on Fashion-MNIST, as its chapter
@@ -21,6 +23,20 @@ from cnnlib.models.modern import (
     SqueezeExcitation,
 )
 from cnnlib.models.resnet import BottleneckBlock, ResidualBlock, SmallResNet
+from cnnlib.models.branches import (
+    DenseBlock,
+    DenseLayer,
+    InceptionBlock,
+    InvertedResidual,
+    NiNBlock,
+    ResNeXtBlock,
+    SmallDenseNet,
+    SmallGoogLeNet,
+    SmallMobileNetV2,
+    SmallNiN,
+    SmallResNeXt,
+    Transition,
+)
 from cnnlib.models import zoo  # noqa: E402  (the catalogue, built from the classes above)
 
 __all__ = [
@@ -37,6 +53,18 @@ __all__ = [
     "ResidualBlock",
     "BottleneckBlock",
     "SmallResNet",
+    "NiNBlock",
+    "InceptionBlock",
+    "DenseLayer",
+    "DenseBlock",
+    "Transition",
+    "ResNeXtBlock",
+    "InvertedResidual",
+    "SmallNiN",
+    "SmallGoogLeNet",
+    "SmallDenseNet",
+    "SmallResNeXt",
+    "SmallMobileNetV2",
     "DepthwiseSeparableConv",
     "SqueezeExcitation",
     "MBConv",

@@ -124,10 +124,13 @@ class BottleneckBlock(nn.Module):
         stride: stride of the 3x3 convolution.
         expansion: output channels are ``width * expansion`` (4 in ResNet-50).
         residual: keep the shortcut (``True``) or build the plain block (``False``).
+        groups: groups of the 3x3 convolution (ResNeXt's cardinality; ``width`` must be
+            divisible by it).
+        out_channels: channels of the output, ``width * expansion`` by default.
 
     Raises:
-        ValueError: for non-positive channels, width, stride or expansion. TypeError: for a
-            non-bool ``residual``.
+        ValueError: for non-positive channels, width, stride, expansion or groups, or a
+            ``width`` not divisible by ``groups``. TypeError: for a non-bool ``residual``.
 
     Examples:
         >>> import torch
@@ -144,16 +147,22 @@ class BottleneckBlock(nn.Module):
         stride: int = 1,
         expansion: int = 4,
         residual: bool = True,
+        groups: int = 1,
+        out_channels: int | None = None,
     ) -> None:
         super().__init__()
         in_channels = check_int("in_channels", in_channels, 1)
         width = check_int("width", width, 1)
         stride = check_int("stride", stride, 1)
-        out_channels = width * check_int("expansion", expansion, 1)
+        expansion = check_int("expansion", expansion, 1)
+        groups = check_int("groups", groups, 1)
+        if width % groups:
+            raise ValueError(f"groups must divide width ({width}), got {groups}")
+        out_channels = width * expansion if out_channels is None else check_int("out_channels", out_channels, 1)
         self.residual = check_bool("residual", residual)
         self.conv1 = nn.Conv2d(in_channels, width, 1, bias=False)
         self.bn1 = nn.BatchNorm2d(width)
-        self.conv2 = nn.Conv2d(width, width, 3, stride=stride, padding=1, bias=False)
+        self.conv2 = nn.Conv2d(width, width, 3, stride=stride, padding=1, groups=groups, bias=False)
         self.bn2 = nn.BatchNorm2d(width)
         self.conv3 = nn.Conv2d(width, out_channels, 1, bias=False)
         self.bn3 = nn.BatchNorm2d(out_channels)
