@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from cnnlib._checks import check_int, check_number, check_widths
+from cnnlib._checks import check_bool, check_int, check_number, check_widths
 from cnnlib.models.modern import ConvNormActivation
 from cnnlib.models.resnet import BottleneckBlock
 
@@ -62,9 +62,13 @@ class NiNBlock(nn.Sequential):
         kernel_size: side of the first convolution's kernel.
         stride: stride of the first convolution.
         padding: zero padding of the first convolution.
+        batch_norm: batch normalisation after every convolution (before its ReLU; the
+            convolutions then have no bias), which NiN predates: ``False`` (the default) builds
+            the block of the paper.
 
     Raises:
-        TypeError: for non-integers. ValueError: for non-positive sizes or a negative padding.
+        TypeError: for non-integers or a non-bool ``batch_norm``. ValueError: for non-positive
+            sizes or a negative padding.
 
     Examples:
         >>> import torch
@@ -77,17 +81,18 @@ class NiNBlock(nn.Sequential):
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride: int = 1,
-                 padding: int = 0) -> None:
+                 padding: int = 0, batch_norm: bool = False) -> None:
         c_in = check_int("in_channels", in_channels, 1)
         c_out = check_int("out_channels", out_channels, 1)
         k = check_int("kernel_size", kernel_size, 1)
         s = check_int("stride", stride, 1)
         p = check_int("padding", padding, 0)
-        super().__init__(
-            nn.Conv2d(c_in, c_out, k, s, p), nn.ReLU(inplace=True),
-            nn.Conv2d(c_out, c_out, 1), nn.ReLU(inplace=True),
-            nn.Conv2d(c_out, c_out, 1), nn.ReLU(inplace=True),
-        )
+        bn = check_bool("batch_norm", batch_norm)
+        layers: list[nn.Module] = []
+        for conv in (nn.Conv2d(c_in, c_out, k, s, p, bias=not bn), nn.Conv2d(c_out, c_out, 1, bias=not bn),
+                     nn.Conv2d(c_out, c_out, 1, bias=not bn)):
+            layers += [conv, nn.BatchNorm2d(c_out), nn.ReLU(inplace=True)] if bn else [conv, nn.ReLU(inplace=True)]
+        super().__init__(*layers)
         self.out_channels = c_out
 
 
@@ -421,7 +426,10 @@ class SmallNiN(nn.Module):
     logits (no dense layer, as in Lin et al., 2013).
 
     The first block's ``5 x 5`` convolution has stride 2, so that ``32 x 32`` images enter the
-    second block at ``8 x 8``.
+    second block at ``8 x 8``. By default every convolution is followed by batch normalisation,
+    as in the book's other small networks: without it (``batch_norm=False``, the paper's
+    network) the stack of nine convolutions barely starts learning within the book's short
+    training runs.
 
     Introduced in chapter "Branches, bottlenecks and dense connections".
 
@@ -429,9 +437,11 @@ class SmallNiN(nn.Module):
         in_channels: channels of the input image.
         num_classes: number of outputs (logits).
         widths: channels of the blocks before the last (the last has ``num_classes``).
+        batch_norm: as :class:`NiNBlock`, for every block.
 
     Raises:
-        TypeError, ValueError: for non-positive sizes or an empty ``widths``.
+        TypeError, ValueError: for non-positive sizes, an empty ``widths`` or a non-bool
+            ``batch_norm``.
 
     Examples:
         >>> import torch
@@ -439,18 +449,20 @@ class SmallNiN(nn.Module):
         >>> model = SmallNiN()
         >>> model(torch.zeros(2, 1, 28, 28)).shape, model(torch.zeros(2, 1, 32, 32)).shape
         (torch.Size([2, 10]), torch.Size([2, 10]))
-        >>> model.features[-1][-2].out_channels  # the last block gives one map per class
+        >>> model.features[-1].out_channels  # the last block gives one map per class
         10
     """
 
-    def __init__(self, in_channels: int = 1, num_classes: int = 10, widths: Sequence[int] = (24, 48)) -> None:
+    def __init__(self, in_channels: int = 1, num_classes: int = 10, widths: Sequence[int] = (16, 32),
+                 batch_norm: bool = True) -> None:
         super().__init__()
         c_in = check_int("in_channels", in_channels, 1)
         classes = check_int("num_classes", num_classes, 1)
         widths = check_widths("widths", widths)
-        layers: list[nn.Module] = [NiNBlock(c_in, widths[0], 5, stride=2, padding=2)]
+        bn = check_bool("batch_norm", batch_norm)
+        layers: list[nn.Module] = [NiNBlock(c_in, widths[0], 5, stride=2, padding=2, batch_norm=bn)]
         for previous, width in zip(widths, [*widths[1:], classes]):
-            layers += [nn.MaxPool2d(3, stride=2, padding=1), NiNBlock(previous, width, 3, padding=1)]
+            layers += [nn.MaxPool2d(3, stride=2, padding=1), NiNBlock(previous, width, 3, padding=1, batch_norm=bn)]
         self.features = nn.Sequential(*layers)
         self.pool = nn.AdaptiveAvgPool2d(1)
         self.flatten = nn.Flatten()
@@ -461,8 +473,10 @@ class SmallNiN(nn.Module):
 
 class SmallGoogLeNet(nn.Module):
     """A GoogLeNet for small images: a ``3 x 3`` stem convolution with stride 2, stages of
-    :class:`InceptionBlock` separated by ``3 x 3`` max pooling with stride 2, global average
-    pooling and a linear classifier (GoogLeNet's layout without its auxiliary classifiers).
+    :class:`InceptionBlock` each entered through ``3 x 3`` max pooling with stride 2, global
+    average pooling and a linear classifier (GoogLeNet's layout without its auxiliary
+    classifiers: ``32 x 32`` images reach the first Inception block at ``8 x 8``, as GoogLeNet's
+    ``224 x 224`` reach it at ``28 x 28``).
 
     Introduced in chapter "Branches, bottlenecks and dense connections".
 
@@ -485,7 +499,7 @@ class SmallGoogLeNet(nn.Module):
         >>> model(torch.zeros(2, 1, 28, 28)).shape, model(torch.zeros(2, 1, 32, 32)).shape
         (torch.Size([2, 10]), torch.Size([2, 10]))
         >>> [type(m).__name__ for m in model.features][:4]
-        ['ConvNormActivation', 'InceptionBlock', 'MaxPool2d', 'InceptionBlock']
+        ['ConvNormActivation', 'MaxPool2d', 'InceptionBlock', 'MaxPool2d']
     """
 
     def __init__(
@@ -494,8 +508,8 @@ class SmallGoogLeNet(nn.Module):
         num_classes: int = 10,
         stem_channels: int = 16,
         stages: Sequence[Sequence[Sequence[int]]] = (
-            ((8, 8, 16, 4, 8, 8),),
-            ((16, 16, 24, 4, 12, 12), (24, 16, 32, 4, 12, 12)),
+            ((8, 12, 16, 4, 8, 8),),
+            ((16, 16, 24, 4, 8, 8), (24, 16, 32, 4, 12, 12)),
         ),
         branch3_kernel: int = 5,
     ) -> None:
@@ -509,8 +523,7 @@ class SmallGoogLeNet(nn.Module):
         for i, stage in enumerate(stages):
             if not len(stage):
                 raise ValueError(f"stages must not have an empty stage, got {stages!r}")
-            if i > 0:
-                layers.append(nn.MaxPool2d(3, stride=2, padding=1))
+            layers.append(nn.MaxPool2d(3, stride=2, padding=1))
             for sizes in stage:
                 if len(sizes) != 6:
                     raise ValueError(f"stages must give six sizes per Inception block, got {tuple(sizes)!r}")
@@ -528,7 +541,8 @@ class SmallGoogLeNet(nn.Module):
 
 class SmallDenseNet(nn.Module):
     """A DenseNet-BC for small images, laid out as torchvision's ``DenseNet``: a ``3 x 3`` stem
-    convolution with stride 2 (``conv0, norm0, relu0``), dense blocks with a :class:`Transition`
+    convolution with stride 2 and ``3 x 3`` max pooling with stride 2 (``conv0, norm0, relu0,
+    pool0``: ``32 x 32`` images reach the first dense block at ``8 x 8``), dense blocks with a :class:`Transition`
     between them that halves the channels and the resolution (compression 0.5), a last batch
     norm (``norm5``), ReLU, global average pooling and a linear classifier.
 
@@ -574,6 +588,7 @@ class SmallDenseNet(nn.Module):
         features.add_module("conv0", nn.Conv2d(c_in, channels, 3, stride=2, padding=1, bias=False))
         features.add_module("norm0", nn.BatchNorm2d(channels))
         features.add_module("relu0", nn.ReLU(inplace=True))
+        features.add_module("pool0", nn.MaxPool2d(3, stride=2, padding=1))
         for i, n in enumerate(block_layers):
             block = DenseBlock(n, channels, g, bn_size)
             features.add_module(f"denseblock{i + 1}", block)
@@ -625,7 +640,7 @@ class SmallResNeXt(nn.Module):
         self,
         in_channels: int = 1,
         num_classes: int = 10,
-        planes: Sequence[int] = (8, 16),
+        planes: Sequence[int] = (8, 16, 32),
         blocks_per_stage: int = 1,
         cardinality: int = 4,
         width_per_group: int = 32,
