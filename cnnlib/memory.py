@@ -82,7 +82,9 @@ def peak_memory(fn: Callable[[], object]) -> int:
 
     What it does not count: the allocator's caching and rounding (``torch.cuda.max_memory_allocated``
     reports blocks, not tensors), fragmentation, the workspace an operation uses internally and
-    frees before returning, and the Python heap. What it counts is therefore the same on a CPU and
+    frees before returning, memory that a tensor borrows without an operation allocating it
+    (``torch.from_numpy``), and the Python heap. Frees are noticed at the next operation, so the
+    peak is exact at the granularity of operations. What it counts is therefore the same on a CPU and
     a GPU for the same computation, so a page can print it.
 
     Introduced in chapter "Branches, bottlenecks and dense connections".

@@ -6,6 +6,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.pyplot as plt
 import pytest
 import torch
 import torchvision
@@ -137,3 +138,38 @@ def test_the_diagram_draws_every_node_with_its_label_and_shape() -> None:
     assert fig.axes[0].get_title() == f"ResidualBlock: {sum(p.numel() for p in block.parameters()):,} parameters"
     arrows = [c for c in fig.axes[0].texts if getattr(c, "arrow_patch", None) is not None]
     assert len(arrows) == len(graph.edges)
+
+
+def _concats(graph) -> list[tuple[str, int]]:
+    """``(name, number of inputs)`` of every concatenation in ``graph``."""
+    return [(n.name, sum(1 for _, to in graph.edges if to == n.name)) for n in graph.nodes if n.label == "concat"]
+
+
+def test_an_inception_block_is_four_branches_joined_by_one_concatenation() -> None:
+    graph = layer_graph(models.InceptionBlock(16, 8, 4, 8, 2, 4, 4), (16, 8, 8))
+    ((name, inputs),) = _concats(graph)
+    assert inputs == 4 and graph.node(name).shape == (24, 8, 8)
+    assert sum(1 for source, _ in graph.edges if source == "input") == 4  # four branches leave the input
+
+
+def test_a_dense_block_concatenates_after_every_layer() -> None:
+    graph = layer_graph(models.DenseBlock(3, 8, 4), (8, 6, 6))
+    concats = _concats(graph)
+    assert [inputs for _, inputs in concats] == [2, 2, 2]
+    assert [graph.node(name).shape[0] for name, _ in concats] == [12, 16, 20]
+
+
+@pytest.mark.parametrize(("block", "shape"), [
+    (models.NiNBlock(1, 8, 5, stride=2, padding=2), (1, 28, 28)),
+    (models.InceptionBlock(16, 8, 4, 8, 2, 4, 4), (16, 8, 8)),
+    (models.DenseLayer(8, 4), (8, 6, 6)),
+    (models.DenseBlock(2, 8, 4), (8, 6, 6)),
+    (models.Transition(16, 8), (16, 8, 8)),
+    (models.ResNeXtBlock(16, 8, stride=2, cardinality=4, width_per_group=32), (16, 8, 8)),
+    (models.InvertedResidual(8, 8), (8, 8, 8)),
+    (models.SmallDenseNet(), (1, 32, 32)),
+])
+def test_the_branch_blocks_are_drawn(block, shape) -> None:
+    fig = show_architecture(block, shape)
+    assert fig.axes
+    plt.close(fig)

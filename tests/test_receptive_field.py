@@ -68,6 +68,39 @@ def thin_positive(model: nn.Module) -> nn.Module:
     return model
 
 
+class SumChannels(nn.Module):
+    """Sum an input's channels into one (``(N, C, H, W) -> (N, 1, H, W)``)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.sum(1, keepdim=True)
+
+
+def thin_summing(model: nn.Module) -> nn.Module:
+    """:func:`thin_positive` for networks that concatenate (Inception, DenseNet): there a
+    concatenation of one-channel branches has several channels, so every convolution first sums
+    its input's channels into one (which connects the same pixels), then applies its single
+    kernel of weights 1/(kh·kw). ReLU6 is removed too, since it would clip the growing sums and cut
+    paths. Grouped and depthwise convolutions connect, channel by channel, the same pixels as
+    their one-channel copy."""
+    model = copy.deepcopy(model)
+    for name, module in list(model.named_modules()):
+        if isinstance(module, nn.Conv2d):
+            conv = nn.Conv2d(1, 1, module.kernel_size, module.stride, module.padding, module.dilation,
+                             bias=False, padding_mode=module.padding_mode, dtype=torch.float64)
+            nn.init.constant_(conv.weight, 1 / math.prod(module.kernel_size))
+            new = nn.Sequential(SumChannels(), conv)
+        elif isinstance(module, nn.MaxPool2d):
+            assert module.dilation in (1, (1, 1)), "average pooling has no dilation"
+            new = nn.AvgPool2d(module.kernel_size, module.stride, module.padding, module.ceil_mode)
+        elif isinstance(module, (nn.BatchNorm2d, nn.Hardtanh)):  # Hardtanh: ReLU6
+            new = nn.Identity()
+        else:
+            continue
+        parent, _, child = name.rpartition(".")
+        setattr(model.get_submodule(parent), child, new)
+    return model
+
+
 def make_positive(model: nn.Module) -> nn.Module:
     """``model`` (real weights) with every parameter made positive and max pooling averaged."""
     with torch.no_grad():
@@ -133,6 +166,52 @@ def test_resnet50_at_224_is_clipped_and_still_agrees() -> None:
     thin = thin_positive(model)
     trunk = nn.Sequential(thin.conv1, thin.bn1, thin.relu, thin.maxpool,
                           thin.layer1, thin.layer2, thin.layer3, thin.layer4)
+    assert_fields_agree(rf, trunk, channels=1)
+
+
+#: Analytic fields and jumps of the trunks of torchvision's branching networks (at 224x224).
+BRANCHING = {"googlenet": (379, 32), "resnext50_32x4d": (427, 32), "mobilenet_v2": (491, 32), "densenet121": (2071, 32)}
+GOOGLENET_TRUNK = ["conv1", "maxpool1", "conv2", "conv3", "maxpool2", "inception3a", "inception3b", "maxpool3",
+                   "inception4a", "inception4b", "inception4c", "inception4d", "inception4e", "maxpool4",
+                   "inception5a", "inception5b"]
+
+
+def branching_field(name: str, side: int) -> tuple[arithmetic.ReceptiveField, nn.Module]:
+    """The analytic field of a branching network's trunk on ``side x side`` images, and the thin
+    copy of that trunk to measure it on."""
+    with torch.device("meta"):
+        kwargs = {"aux_logits": False, "init_weights": False} if name == "googlenet" else {}
+        model = getattr(torchvision.models, name)(weights=None, **kwargs)
+    if name in ("googlenet", "resnext50_32x4d"):
+        rf = arithmetic.receptive_field(model, (3, side, side), until="avgpool")
+        thin = thin_summing(model)
+        layers = GOOGLENET_TRUNK if name == "googlenet" else [
+            "conv1", "bn1", "relu", "maxpool", "layer1", "layer2", "layer3", "layer4"]
+        return rf, nn.Sequential(*[getattr(thin, layer) for layer in layers])
+    return arithmetic.receptive_field(model.features, (3, side, side)), thin_summing(model).features
+
+
+@pytest.mark.parametrize("name", list(BRANCHING))
+def test_branching_networks_at_224_have_their_known_fields(name: str) -> None:
+    rf, _ = branching_field(name, 224)
+    assert (rf.size, rf.stride) == ((BRANCHING[name][0],) * 2, (BRANCHING[name][1],) * 2)
+    assert rf.region(*rf.center) == (range(224), range(224))  # larger than the image: clipped
+
+
+@pytest.mark.parametrize(("name", "side"), [("googlenet", 512), ("resnext50_32x4d", 512),
+                                            ("mobilenet_v2", 512), ("densenet121", 1088)])
+def test_branching_networks_fields_match_gradients(name: str, side: int) -> None:
+    """Branches, concatenations, grouped and depthwise convolutions: the recurrence agrees with
+    the measurement. DenseNet-121's field (2071) is measured at 1088, where the corner units' fields
+    are clipped on the outer side only (the whole field would take a 2112-pixel input, ten times
+    the time)."""
+    rf, trunk = branching_field(name, side)
+    assert rf.size[0] == BRANCHING[name][0]
+    if rf.size[0] < side:
+        assert rf.region(*rf.center) == rf.region(*rf.center, clip=False)  # the centre is not clipped
+    else:
+        corner_rows, _ = rf.region(0, 0)
+        assert corner_rows.start == 0 and corner_rows.stop < side  # clipped at the border, not inside
     assert_fields_agree(rf, trunk, channels=1)
 
 

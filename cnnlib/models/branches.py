@@ -643,8 +643,8 @@ class SmallResNeXt(nn.Module):
         planes: Sequence[int] = (8, 16, 32),
         blocks_per_stage: int = 1,
         cardinality: int = 4,
-        width_per_group: int = 32,
-        stem_channels: int = 16,
+        width_per_group: int = 16,
+        stem_channels: int = 8,
     ) -> None:
         super().__init__()
         c_in = check_int("in_channels", in_channels, 1)
@@ -702,7 +702,7 @@ class SmallMobileNetV2(nn.Module):
         self,
         in_channels: int = 1,
         num_classes: int = 10,
-        settings: Sequence[Sequence[int]] = ((1, 8, 1, 1), (6, 16, 2, 2), (6, 24, 2, 2)),
+        settings: Sequence[Sequence[int]] = ((1, 8, 1, 1), (6, 16, 1, 2), (6, 24, 2, 2)),
         stem_channels: int = 16,
         last_channels: int = 96,
     ) -> None:
