@@ -49,7 +49,7 @@ class LayerNode:
     shape: tuple[int, ...]  #: the output shape for one example, without the batch dimension
     params: int  #: parameters of the module (0 for functions)
     row: float = 0  #: position from the input (0) down; a branch sits between rows
-    lane: int = 0  #: 0 on the main path, 1 beside it
+    lane: int = 0  #: 0 on the main path, 1, 2, ... for the branches beside it
 
 
 @dataclass
@@ -175,8 +175,9 @@ def layer_graph(
     ``flatten`` and ``permute`` are kept, attribute reads are not (a parameter read so, a layer
     scale, counts for the operation that uses it). Each node gets its output shape for that input
     and its parameters. The longest path from input to
-    output is the main line (``lane`` 0); the other nodes are placed beside it (``lane`` 1), between
-    the rows where their branch leaves and rejoins it. Introduced in chapter "LeNet-5, AlexNet and
+    output is the main line (``lane`` 0); the other nodes are placed beside it, between the rows
+    where their branch leaves and rejoins it, each branch in the first lane (1, 2, ...) that is
+    free over those rows, so parallel branches stand side by side. Introduced in chapter "LeNet-5, AlexNet and
     VGG".
 
     Raises:
@@ -336,7 +337,8 @@ def _block_label(module: nn.Module, shape: tuple[int, ...]) -> str:
 
 
 def _lay_out(graph: LayerGraph) -> None:
-    """Longest path input to output in lane 0; other nodes in lane 1 between their branch points."""
+    """Longest path input to output in lane 0; each branch beside it, between its branch points, in
+    the first lane free over those rows."""
     order = [n.name for n in graph.nodes]
     parents: dict[str, list[str]] = {name: [] for name in order}
     for a, b in graph.edges:
@@ -356,7 +358,11 @@ def _lay_out(graph: LayerGraph) -> None:
     for a, b in graph.edges:
         children[a].append(b)
     side = [name for name in order if name not in row]
-    # a branch: consecutive side nodes; place them evenly between where it leaves and rejoins
+    # a branch: consecutive side nodes; place them evenly between where it leaves and rejoins, in
+    # the first lane beside the main path that is free over those rows (Inception's four branches
+    # side by side, a residual block's projection in lane 1)
+    lane = {name: 0 for name in main}
+    taken: list[list[tuple[int, int]]] = []  # per side lane, the (start, end) rows it spans
     i = 0
     while i < len(side):
         run = [side[i]]
@@ -365,9 +371,15 @@ def _lay_out(graph: LayerGraph) -> None:
         start = max((row[p] for p in parents[run[0]] if p in row), default=0)
         ends = [row[c] for c in children[run[-1]] if c in row]
         end = min(ends) if ends else start + len(run) + 1
+        free = next((k for k, spans in enumerate(taken)
+                     if all(end <= a or start >= b for a, b in spans)), len(taken))
+        if free == len(taken):
+            taken.append([])
+        taken[free].append((start, end))
         for k, name in enumerate(run):
             row[name] = start + (end - start) * (k + 1) / (len(run) + 1)
+            lane[name] = free + 1
         i += len(run)
     for node in graph.nodes:
         node.row = row[node.name]
-        node.lane = 0 if node.name in graph.main else 1
+        node.lane = lane[node.name]

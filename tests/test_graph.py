@@ -152,6 +152,16 @@ def test_an_inception_block_is_four_branches_joined_by_one_concatenation() -> No
     assert sum(1 for source, _ in graph.edges if source == "input") == 4  # four branches leave the input
 
 
+def test_parallel_branches_stand_in_lanes_of_their_own() -> None:
+    graph = layer_graph(models.InceptionBlock(16, 8, 4, 8, 2, 4, 4), (16, 8, 8))
+    side = [n for n in graph.nodes if n.lane > 0]
+    assert sorted({n.lane for n in side}) == [1, 2, 3]  # three branches beside the main one
+    for lane in (1, 2, 3):  # each lane holds one branch: a chain from the input to the concat
+        nodes = [n.name for n in side if n.lane == lane]
+        assert all((a, b) in graph.edges for a, b in zip(nodes, nodes[1:]))
+        assert ("input", nodes[0]) in graph.edges and graph.edges.count((nodes[-1], graph.main[-1])) == 1
+
+
 def test_a_dense_block_concatenates_after_every_layer() -> None:
     graph = layer_graph(models.DenseBlock(3, 8, 4), (8, 6, 6))
     concats = _concats(graph)

@@ -111,7 +111,7 @@ def show_architecture(
         bottom_a = ya - (0.3 if na.kind == "merge" else _HEIGHT / 2)
         right_b = xb + (0.3 if nb.kind == "merge" else _WIDTH / 2)
         right_a = xa + (0.3 if na.kind == "merge" else _WIDTH / 2)
-        if na.lane == nb.lane and (nb.lane == 1 or nb.row - na.row == 1):
+        if na.lane == nb.lane and (nb.lane > 0 or nb.row - na.row == 1):
             path = [(xa, bottom_a), (xb, top_b)]
         elif na.lane == 0 and nb.lane == 0:  # a shortcut with no layer on it
             x_skip = corridor[(a, b)]
