@@ -48,7 +48,7 @@ def torch_parameters(name: str) -> list[tuple[str, str]]:
 def test_the_mirrored_operations_are_those_the_book_builds() -> None:
     assert MIRRORED == [
         "adaptive_avg_pool2d", "adaptive_max_pool2d", "avg_pool2d", "batch_norm", "conv2d",
-        "conv_transpose2d", "max_pool2d", "unfold",
+        "conv_transpose2d", "group_norm", "instance_norm", "layer_norm", "max_pool2d", "unfold",
     ]
 
 

@@ -5,7 +5,9 @@ An operation that PyTorch also has carries its name, argument order *and argumen
 learns here transfers (``tests/test_ops_signatures.py`` compares them); each is proven equal to
 PyTorch's own in the tests and in its chapter. Beside them sit the helpers the chapters compute
 with (kernels by name, the windows of adaptive pooling, a named kernel applied to a photo). The
-layers (``nn.Module`` classes) that call these functions are in :mod:`cnnlib.models`.
+layers (``nn.Module`` classes) that call these functions are in :mod:`cnnlib.models`. The
+normalisations are batch normalisation (``batch_norm``) and its siblings that never pool over
+the batch: ``layer_norm``, ``group_norm`` and ``instance_norm``.
 """
 
 from cnnlib.ops.batchnorm import NORMALISATIONS, batch_norm, fuse_conv_bn, statistics_groups
@@ -21,6 +23,7 @@ from cnnlib.ops.conv import (
     named_kernel,
     unfold,
 )
+from cnnlib.ops.normalisation import group_norm, instance_norm, layer_norm
 from cnnlib.ops.pooling import (
     POOLINGS,
     adaptive_avg_pool2d,
@@ -57,4 +60,7 @@ __all__ = [
     "POOLINGS",
     "batch_norm",
     "fuse_conv_bn",
+    "layer_norm",
+    "group_norm",
+    "instance_norm",
 ]
