@@ -5,12 +5,15 @@ which :func:`cnnlib.plot.learning_curves` draws; :func:`evaluate` measures a tra
 returns an :class:`Evaluation` with its accuracy, confusion matrix and predictions.
 :func:`cosine_recipe` holds the training settings the chapters share (:func:`lenet5_recipe`
 those of LeNet-5), :func:`best_time` times a call, :func:`model_device` and :func:`eval_mode` are
-the small helpers every function that runs a model needs.
+the small helpers every function that runs a model needs. :func:`lr_range_test` runs the
+learning-rate range test that picks a learning rate for :func:`fit`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
+import math
 import os
 import random
 import time
@@ -703,3 +706,164 @@ def fit(
             bar.set_postfix(shown)
     bar.close()
     return history
+
+
+@dataclass
+class LRRangeTest:
+    """Result of :func:`lr_range_test`: the learning rate, loss and smoothed loss of every step.
+
+    ``lrs`` grow geometrically; ``losses`` are the mini-batch losses, ``smoothed`` their
+    exponential moving average with bias correction; all three have one entry per step taken
+    (fewer than asked for when the test stopped early, which ``stopped_early`` says).
+    ``suggestion`` is a tenth of the learning rate at which the smoothed loss is lowest.
+    Introduced in chapter "Training a CNN well".
+
+    Examples:
+        >>> import numpy as np
+        >>> from cnnlib.train import LRRangeTest
+        >>> result = LRRangeTest(np.array([0.01, 0.1, 1.0]), np.array([2.0, 1.0, 3.0]),
+        ...                      np.array([2.0, 1.5, 2.1]), suggestion=0.01, stopped_early=False)
+        >>> result.steps, result.best_lr
+        (3, 0.1)
+    """
+
+    lrs: np.ndarray
+    losses: np.ndarray
+    smoothed: np.ndarray
+    suggestion: float
+    stopped_early: bool
+
+    @property
+    def steps(self) -> int:
+        """Number of steps taken."""
+        return len(self.lrs)
+
+    @property
+    def best_lr(self) -> float:
+        """The learning rate at which the smoothed loss is lowest.
+
+        Introduced in chapter "Training a CNN well".
+        """
+        return float(self.lrs[int(np.nanargmin(self.smoothed))])
+
+
+def lr_range_test(
+    model: nn.Module,
+    train_data: Data,
+    min_lr: float = 1e-7,
+    max_lr: float = 10.0,
+    steps: int = 100,
+    batch_size: int = 64,
+    optimizer: OptimizerFactory | None = None,
+    seed: int = 0,
+    smooth: float = 0.98,
+    stop_factor: float = 4.0,
+    device: torch.device | str | None = None,
+) -> LRRangeTest:
+    """The learning-rate range test: train briefly with a growing learning rate, record the loss.
+
+    Smith (2017, "Cyclical learning rates for training neural networks", section 3.3), as fastai's
+    ``lr_find``: a *copy* of ``model`` takes ``steps`` optimizer steps on shuffled mini-batches of
+    ``train_data`` (cycling through it if it runs out), the learning rate growing geometrically
+    from ``min_lr`` to ``max_lr``, ``lr_i = min_lr * (max_lr / min_lr) ** (i / (steps - 1))``. The
+    loss first stays flat (too small a rate to learn), then falls, then rises as the rate becomes
+    too large. Each step's loss is recorded raw and as an exponential moving average,
+    ``avg = smooth * avg + (1 - smooth) * loss``, divided by ``1 - smooth ** (i + 1)`` to undo its
+    start at zero. The test stops early once the smoothed loss exceeds ``stop_factor`` times its
+    lowest value so far, or is no longer finite.
+
+    The suggested learning rate is a tenth of the rate at which the smoothed loss is lowest: at
+    the minimum the rate is already about to make training diverge, and a tenth of it lies on
+    the falling part of the curve (fastai's ``lr_min``; the steepest descent, its other rule, is
+    noisier on a short test).
+
+    The model passed in is left unchanged, and so are torch's global random numbers.
+    ``optimizer`` is a function that builds an optimizer from the parameters (as :func:`fit`
+    accepts; its learning rate is overwritten at every step), by default Adam; ``seed`` fixes the
+    shuffling and dropout. Introduced in chapter "Training a CNN well".
+
+    Raises:
+        TypeError: for a model that is not an ``nn.Module``, data that is neither a DataLoader
+            nor an ``(inputs, labels)`` pair, an ``optimizer`` that is an optimizer already
+            built (it would train the original model) or not callable, or arguments of the
+            wrong type.
+        ValueError: for a non-positive ``min_lr``, a ``max_lr`` not above it, fewer than 2
+            steps, a non-positive batch size, a negative seed, a ``smooth`` outside [0, 1), a
+            ``stop_factor`` not above 1, empty data or an unknown device.
+
+    Examples:
+        >>> import torch
+        >>> from torch import nn
+        >>> from cnnlib.train import lr_range_test
+        >>> g = torch.Generator().manual_seed(0)
+        >>> x = torch.randn(256, 2, generator=g)
+        >>> y = (x[:, 0] + x[:, 1] + torch.randn(256, generator=g) > 0).long()  # noisy labels
+        >>> model = nn.Linear(2, 2)
+        >>> result = lr_range_test(model, (x, y), min_lr=1e-4, max_lr=10.0, steps=50, device="cpu")
+        >>> float(result.lrs[0]), float(result.lrs[-1]) <= 10.0, result.steps <= 50
+        (0.0001, True, True)
+        >>> 1e-4 < result.suggestion < 1.0
+        True
+    """
+    model = check_module("model", model)
+    min_lr = check_number("min_lr", min_lr, 0.0, low_open=True)
+    max_lr = check_number("max_lr", max_lr, 0.0, low_open=True)
+    if max_lr <= min_lr:
+        raise ValueError(f"max_lr must be larger than min_lr ({min_lr:g}), got {max_lr:g}")
+    steps = check_int("steps", steps, 2)
+    seed = check_int("seed", seed, 0)
+    smooth = check_number("smooth", smooth, 0.0, 1.0)
+    if smooth == 1.0:
+        raise ValueError("smooth must be a number from 0 to 1, 1 excluded (the average would never move), got 1")
+    stop_factor = check_number("stop_factor", stop_factor, 1.0, low_open=True)
+    if isinstance(optimizer, torch.optim.Optimizer):
+        raise TypeError(
+            "optimizer must be a function that builds an optimizer from parameters, not an optimizer: "
+            "the test trains a copy of the model, which an optimizer already built would not update"
+        )
+    if optimizer is not None and not callable(optimizer):
+        raise TypeError(
+            f"optimizer must be a function that builds an optimizer from parameters, got {optimizer!r}"
+        )
+    device = _check_device(device)
+    loader = as_loader(train_data, batch_size=batch_size, shuffle=True, seed=seed)
+
+    trial = copy.deepcopy(model).to(device)
+    opt = _make_optimizer(trial, optimizer, min_lr if optimizer is None else None)
+    loss_fn = nn.CrossEntropyLoss()
+    lrs = np.geomspace(min_lr, max_lr, steps)
+    lrs[0], lrs[-1] = min_lr, max_lr  # exactly the bounds, whatever the rounding
+    losses: list[float] = []
+    smoothed: list[float] = []
+    average, best, stopped = 0.0, math.inf, False
+    batches = iter(loader)
+    with _fork_rng(device):
+        torch.manual_seed(seed)  # dropout draws from here
+        trial.train()
+        for i, lr in enumerate(lrs):
+            try:
+                inputs, labels = next(batches)
+            except StopIteration:  # the data ran out: start another (reshuffled) pass
+                batches = iter(loader)
+                inputs, labels = next(batches)
+            inputs, labels = inputs.to(device), labels.to(device)
+            for group in opt.param_groups:
+                group["lr"] = float(lr)
+            opt.zero_grad()
+            loss = loss_fn(trial(inputs), labels)
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+            average = smooth * average + (1 - smooth) * losses[-1]
+            smoothed.append(average / (1 - smooth ** (i + 1)))
+            if not math.isfinite(smoothed[-1]) or smoothed[-1] > stop_factor * best:
+                stopped = i < steps - 1
+                break
+            best = min(best, smoothed[-1])
+    taken = len(losses)
+    curve = np.array(smoothed)
+    finite = np.where(np.isfinite(curve), curve, np.inf)
+    suggestion = float(lrs[int(np.argmin(finite))]) / 10
+    return LRRangeTest(
+        lrs=lrs[:taken], losses=np.array(losses), smoothed=curve, suggestion=suggestion, stopped_early=stopped
+    )
