@@ -10,11 +10,8 @@ import torch.nn.functional as F
 from cnnlib import ops
 from cnnlib.ops import group_norm, instance_norm, layer_norm
 
-try:
-    from hypothesis import given, settings
-    from hypothesis import strategies as st
-except ImportError:  # the oldest stack (make check-oldest) has no hypothesis: skip the property tests
-    given = None
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 DOUBLE = torch.float64
 
@@ -65,7 +62,7 @@ def _case_instance(shape: list[int], affine: bool, seed: int) -> None:
     )
 
 
-# --- equal to PyTorch, on fixed cases (these also run where hypothesis is missing) ---------------
+# --- equal to PyTorch, on fixed cases ------------------------------------------------------------
 
 
 @pytest.mark.parametrize("affine", [False, True])
@@ -158,35 +155,36 @@ def test_each_pools_the_sets_of_statistics_groups(kind: str) -> None:
 
 # --- property tests over shapes and groups (hypothesis) ------------------------------------------
 
-if given is not None:
 
-    @given(shape=st.lists(st.integers(1, 4), min_size=2, max_size=4), trailing=st.integers(1, 3),
-           affine=st.booleans(), seed=st.integers(0, 2**16))
-    @settings(max_examples=30, deadline=None)
-    def test_layer_norm_matches_pytorch(shape: list[int], trailing: int, affine: bool, seed: int) -> None:
-        trailing = min(trailing, len(shape))
-        if torch.Size(shape[-trailing:]).numel() == 1:
-            shape[-1] += 1  # a single value has no spread to normalise
-        _case_layer(shape, trailing, affine, seed)
+@given(shape=st.lists(st.integers(1, 4), min_size=2, max_size=4), trailing=st.integers(1, 3),
+       affine=st.booleans(), seed=st.integers(0, 2**16))
+@settings(max_examples=30, deadline=None)
+def test_layer_norm_matches_pytorch(shape: list[int], trailing: int, affine: bool, seed: int) -> None:
+    trailing = min(trailing, len(shape))
+    if torch.Size(shape[-trailing:]).numel() == 1:
+        shape[-1] += 1  # a single value has no spread to normalise
+    _case_layer(shape, trailing, affine, seed)
 
-    @given(n=st.integers(1, 3), groups=st.integers(1, 4), per_group=st.integers(1, 3),
-           spatial=st.lists(st.integers(1, 3), max_size=2), affine=st.booleans(), seed=st.integers(0, 2**16))
-    @settings(max_examples=30, deadline=None)
-    def test_group_norm_matches_pytorch(
-        n: int, groups: int, per_group: int, spatial: list[int], affine: bool, seed: int
-    ) -> None:
-        shape = [n, groups * per_group, *spatial]
-        if per_group * torch.Size(spatial).numel() == 1:
-            shape.append(2)  # a group of one value has no spread to normalise
-        _case_group(shape, groups, affine, seed)
 
-    @given(n=st.integers(1, 3), c=st.integers(1, 4), spatial=st.lists(st.integers(1, 4), min_size=1, max_size=3),
-           affine=st.booleans(), seed=st.integers(0, 2**16))
-    @settings(max_examples=30, deadline=None)
-    def test_instance_norm_matches_pytorch(n: int, c: int, spatial: list[int], affine: bool, seed: int) -> None:
-        if torch.Size(spatial).numel() == 1:
-            spatial[-1] = 2  # PyTorch refuses one position per instance
-        _case_instance([n, c, *spatial], affine, seed)
+@given(n=st.integers(1, 3), groups=st.integers(1, 4), per_group=st.integers(1, 3),
+       spatial=st.lists(st.integers(1, 3), max_size=2), affine=st.booleans(), seed=st.integers(0, 2**16))
+@settings(max_examples=30, deadline=None)
+def test_group_norm_matches_pytorch(
+    n: int, groups: int, per_group: int, spatial: list[int], affine: bool, seed: int
+) -> None:
+    shape = [n, groups * per_group, *spatial]
+    if per_group * torch.Size(spatial).numel() == 1:
+        shape.append(2)  # a group of one value has no spread to normalise
+    _case_group(shape, groups, affine, seed)
+
+
+@given(n=st.integers(1, 3), c=st.integers(1, 4), spatial=st.lists(st.integers(1, 4), min_size=1, max_size=3),
+       affine=st.booleans(), seed=st.integers(0, 2**16))
+@settings(max_examples=30, deadline=None)
+def test_instance_norm_matches_pytorch(n: int, c: int, spatial: list[int], affine: bool, seed: int) -> None:
+    if torch.Size(spatial).numel() == 1:
+        spatial[-1] = 2  # PyTorch refuses one position per instance
+    _case_instance([n, c, *spatial], affine, seed)
 
 
 # --- errors --------------------------------------------------------------------------------------
