@@ -39,7 +39,7 @@ NONLINEARITIES = (
     "conv_transpose3d", "sigmoid", "tanh", "relu", "leaky_relu", "selu",
 )
 
-#: Which fan the He initialisers keep the variance for: the forward pass's or the backward pass's.
+#: The fans the He initialisers can keep the variance for, the forward pass's or the backward pass's.
 MODES = ("fan_in", "fan_out")
 
 
