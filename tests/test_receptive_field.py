@@ -45,29 +45,6 @@ def measured_region(net: nn.Module, input_size: tuple[int, int, int], unit: tupl
     return range(int(rows.min()), int(rows.max()) + 1), range(int(cols.min()), int(cols.max()) + 1)
 
 
-def thin_positive(model: nn.Module) -> nn.Module:
-    """A copy of ``model`` with one channel per convolution, weights 1/(kh·kw) and no bias, max
-    pooling replaced by average pooling over the same windows and batch normalisation removed
-    (float64, so that the faint paths at the edge of a deep field stay non-zero)."""
-    model = copy.deepcopy(model)
-    for name, module in list(model.named_modules()):
-        if isinstance(module, nn.Conv2d):
-            new = nn.Conv2d(1, 1, module.kernel_size, module.stride, module.padding,
-                            module.dilation, bias=False, padding_mode=module.padding_mode,
-                            dtype=torch.float64)
-            nn.init.constant_(new.weight, 1 / math.prod(module.kernel_size))
-        elif isinstance(module, nn.MaxPool2d):
-            assert module.dilation in (1, (1, 1)), "average pooling has no dilation"
-            new = nn.AvgPool2d(module.kernel_size, module.stride, module.padding, module.ceil_mode)
-        elif isinstance(module, nn.BatchNorm2d):
-            new = nn.Identity()
-        else:
-            continue
-        parent, _, child = name.rpartition(".")
-        setattr(model.get_submodule(parent), child, new)
-    return model
-
-
 class SumChannels(nn.Module):
     """Sum an input's channels into one (``(N, C, H, W) -> (N, 1, H, W)``)."""
 
@@ -75,24 +52,30 @@ class SumChannels(nn.Module):
         return x.sum(1, keepdim=True)
 
 
-def thin_summing(model: nn.Module) -> nn.Module:
-    """:func:`thin_positive` for networks that concatenate (Inception, DenseNet): there a
-    concatenation of one-channel branches has several channels, so every convolution first sums
-    its input's channels into one (which connects the same pixels), then applies its single
-    kernel of weights 1/(kh·kw). ReLU6 is removed too, since it would clip the growing sums and cut
-    paths. Grouped and depthwise convolutions connect, channel by channel, the same pixels as
-    their one-channel copy."""
+def thin_positive(model: nn.Module, sum_channels: bool = False) -> nn.Module:
+    """A copy of ``model`` with one channel per convolution, weights 1/(kh·kw) and no bias, max
+    pooling replaced by average pooling over the same windows and batch normalisation removed
+    (float64, so that the faint paths at the edge of a deep field stay non-zero).
+
+    With ``sum_channels``, for networks that concatenate (Inception, DenseNet): a concatenation of
+    one-channel branches has several channels, so every convolution first sums its input's
+    channels into one (which connects the same pixels), and ReLU6 is removed too, since it would
+    clip the growing sums and cut paths. Grouped and depthwise convolutions connect, channel by
+    channel, the same pixels as their one-channel copy."""
     model = copy.deepcopy(model)
+    removed = (nn.BatchNorm2d, nn.Hardtanh) if sum_channels else (nn.BatchNorm2d,)  # Hardtanh: ReLU6
     for name, module in list(model.named_modules()):
         if isinstance(module, nn.Conv2d):
-            conv = nn.Conv2d(1, 1, module.kernel_size, module.stride, module.padding, module.dilation,
-                             bias=False, padding_mode=module.padding_mode, dtype=torch.float64)
-            nn.init.constant_(conv.weight, 1 / math.prod(module.kernel_size))
-            new = nn.Sequential(SumChannels(), conv)
+            new = nn.Conv2d(1, 1, module.kernel_size, module.stride, module.padding,
+                            module.dilation, bias=False, padding_mode=module.padding_mode,
+                            dtype=torch.float64)
+            nn.init.constant_(new.weight, 1 / math.prod(module.kernel_size))
+            if sum_channels:
+                new = nn.Sequential(SumChannels(), new)
         elif isinstance(module, nn.MaxPool2d):
             assert module.dilation in (1, (1, 1)), "average pooling has no dilation"
             new = nn.AvgPool2d(module.kernel_size, module.stride, module.padding, module.ceil_mode)
-        elif isinstance(module, (nn.BatchNorm2d, nn.Hardtanh)):  # Hardtanh: ReLU6
+        elif isinstance(module, removed):
             new = nn.Identity()
         else:
             continue
@@ -184,11 +167,11 @@ def branching_field(name: str, side: int) -> tuple[arithmetic.ReceptiveField, nn
         model = getattr(torchvision.models, name)(weights=None, **kwargs)
     if name in ("googlenet", "resnext50_32x4d"):
         rf = arithmetic.receptive_field(model, (3, side, side), until="avgpool")
-        thin = thin_summing(model)
+        thin = thin_positive(model, sum_channels=True)
         layers = GOOGLENET_TRUNK if name == "googlenet" else [
             "conv1", "bn1", "relu", "maxpool", "layer1", "layer2", "layer3", "layer4"]
         return rf, nn.Sequential(*[getattr(thin, layer) for layer in layers])
-    return arithmetic.receptive_field(model.features, (3, side, side)), thin_summing(model).features
+    return arithmetic.receptive_field(model.features, (3, side, side)), thin_positive(model, sum_channels=True).features
 
 
 @pytest.mark.parametrize("name", list(BRANCHING))
