@@ -17,6 +17,7 @@ import functools
 import gzip
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -358,10 +359,19 @@ def _unpack_debian_fashion_mnist(root: Path) -> bool:
     for source in sources:
         target = raw / source.stem
         if not target.is_file():
-            partial = target.with_suffix(".partial")
-            with gzip.open(source, "rb") as packed, open(partial, "wb") as unpacked:
-                shutil.copyfileobj(packed, unpacked)
-            partial.replace(target)  # atomic: a run killed half-way leaves no truncated file
+            # a file of this process's own, renamed when complete: a run killed half-way leaves no
+            # truncated file, and notebooks run side by side (pytest-xdist) never share one
+            with tempfile.NamedTemporaryFile(dir=raw, prefix=f"{target.name}.", suffix=".partial",
+                                             delete=False) as unpacked:
+                partial = Path(unpacked.name)
+                try:
+                    with gzip.open(source, "rb") as packed:
+                        shutil.copyfileobj(packed, unpacked)
+                except BaseException:
+                    unpacked.close()
+                    partial.unlink(missing_ok=True)
+                    raise
+            partial.replace(target)  # atomic, also when another process got there first
     return True
 
 

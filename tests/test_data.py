@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -264,6 +265,43 @@ def test_debian_package_files_are_unpacked_once_without_copying_the_archives(no_
     before = {p.name: p.stat().st_mtime_ns for p in raw.iterdir()}
     data.load_fashion_mnist("test")
     assert {p.name: p.stat().st_mtime_ns for p in raw.iterdir()} == before  # not unpacked again
+
+
+def test_debian_files_unpacked_by_two_processes_at_once(no_fashion_mnist, monkeypatch) -> None:
+    """Notebooks run side by side (pytest-xdist) may unpack the same files at the same moment."""
+    import threading
+
+    package = no_fashion_mnist / "package"
+    arrays = _fake_fashion_mnist(package, packed=True)
+    monkeypatch.setattr(data, "DEBIAN_FASHION_MNIST", package)
+    both_inside = threading.Barrier(2)
+    copy = shutil.copyfileobj
+
+    def copy_together(source, target):  # both unpack the same file before either renames it
+        try:
+            both_inside.wait(timeout=2)
+        except threading.BrokenBarrierError:  # the other found the file already there
+            pass
+        copy(source, target)
+
+    monkeypatch.setattr(data.shutil, "copyfileobj", copy_together)
+    errors = []
+
+    def unpack() -> None:
+        try:
+            assert data._unpack_debian_fashion_mnist(data.data_dir())
+        except BaseException as error:  # noqa: BLE001 - reported by the main thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=unpack) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    raw = data.data_dir() / "FashionMNIST" / "raw"
+    assert sorted(p.name for p in raw.iterdir()) == sorted(arrays)  # complete files, no partial ones
+    assert data.load_fashion_mnist("train")[1].tolist() == arrays["train-labels-idx1-ubyte"].tolist()
 
 
 def test_missing_fashion_mnist_names_the_ways_to_get_it(no_fashion_mnist) -> None:
