@@ -295,3 +295,46 @@ def test_recompute_batch_norm_rejects_bad_arguments() -> None:
         train.recompute_batch_norm(with_norm, images[:0])
     with pytest.raises(ValueError, match="batch_size"):
         train.recompute_batch_norm(with_norm, images, batch_size=0)
+
+
+class RecordingSGD(torch.optim.SGD):
+    """SGD that records the learning rate each of its steps uses."""
+
+    def __init__(self, params, lr: float = 0.1) -> None:
+        super().__init__(params, lr=lr)
+        self.seen: list[float] = []
+
+    def step(self, closure=None):  # type: ignore[override]
+        self.seen.append(self.param_groups[0]["lr"])
+        return super().step(closure)
+
+
+@pytest.mark.parametrize("interval", ["epoch", "step"])
+def test_the_learning_rate_of_every_step_is_the_schedulers(interval: str) -> None:
+    epochs, batches = 3, 3  # 50 examples in batches of 20
+
+    def one_cycle(optimizer: torch.optim.Optimizer):
+        total = epochs * batches if interval == "step" else epochs
+        return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=0.5, total_steps=total)
+
+    model = tiny()
+    optimizer = RecordingSGD(model.parameters())
+    train.fit(model, blobs(50), epochs=epochs, batch_size=20, optimizer=optimizer, scheduler=one_cycle,
+              scheduler_interval=interval, progress=False, device="cpu")
+    # The same scheduler on a bare optimizer: the rate before each of its steps.
+    reference = torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=0.1)
+    schedule = one_cycle(reference)
+    expected = []
+    for _ in range(epochs * batches if interval == "step" else epochs):
+        expected.append(reference.param_groups[0]["lr"])
+        reference.step()
+        schedule.step()
+    if interval == "epoch":  # one rate for all the steps of an epoch
+        expected = [lr for lr in expected for _ in range(batches)]
+    assert optimizer.seen == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("interval, error", [("batch", ValueError), (1, TypeError)])
+def test_an_unknown_scheduler_interval_is_an_error_naming_the_choices(interval, error: type) -> None:
+    with pytest.raises(error, match="scheduler_interval.*'epoch', 'step'"):
+        train.fit(tiny(), blobs(), epochs=1, scheduler_interval=interval, progress=False, device="cpu")
