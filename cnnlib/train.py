@@ -607,6 +607,7 @@ def fit(
     augment: Callable[[Tensor], Tensor] | None = None,
     scheduler: SchedulerFactory | None = None,
     scheduler_interval: str = "epoch",
+    on_epoch_end: Callable[[nn.Module, History], object] | None = None,
 ) -> History:
     """Train a classifier with mini-batch gradient descent and return its per-epoch history.
 
@@ -624,7 +625,10 @@ def fit(
     (``lambda opt: torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)``), stepped
     once at the end of every epoch, or, with ``scheduler_interval="step"``, after every optimizer
     step (as ``OneCycleLR`` expects: its ``total_steps`` is then ``epochs`` times the number of
-    batches). ``loss_fn`` defaults to cross-entropy.
+    batches). ``loss_fn`` defaults to cross-entropy. ``on_epoch_end``, if given, is called as
+    ``on_epoch_end(model, history)`` at the end of every epoch, once the epoch's losses and
+    accuracies are in ``history``: early stopping keeps a copy of the weights of the best
+    validation epoch this way (its return value is ignored).
     The model moves to ``device`` (default: :func:`get_device`). A tqdm progress bar (a widget in
     Jupyter, text elsewhere) counts the epochs when ``progress`` is true.
 
@@ -637,7 +641,7 @@ def fit(
     Raises:
         TypeError: for a model that is not an ``nn.Module``, data that is neither a DataLoader
             nor an ``(inputs, labels)`` pair, an optimizer that is neither an optimizer nor a
-            function building one, a ``loss_fn``, ``augment`` or ``scheduler`` that is not
+            function building one, a ``loss_fn``, ``augment``, ``scheduler`` or ``on_epoch_end`` that is not
             callable or a scheduler factory that returns no scheduler, or a non-boolean
             ``progress``.
         ValueError: for a non-positive number of epochs, batch size or learning rate, both
@@ -669,6 +673,18 @@ def fit(
         ...         scheduler=one_cycle, scheduler_interval="step", progress=False)
         >>> schedules[0].last_epoch  # stepped once per batch: 2 epochs of 3 batches
         6
+
+        Early stopping: keep the weights of the epoch with the best validation accuracy.
+
+        >>> import copy
+        >>> best = {}
+        >>> def keep_best(model, history):
+        ...     if history.val_acc[-1] >= max(history.val_acc):
+        ...         best.update(epoch=history.epochs, state=copy.deepcopy(model.state_dict()))
+        >>> history = fit(SmallCNN(), load_digits(split="train"), load_digits(split="test"), epochs=3,
+        ...               on_epoch_end=keep_best, progress=False)
+        >>> best["epoch"] == 1 + history.val_acc.index(max(history.val_acc))
+        True
     """
     from tqdm.auto import tqdm
 
@@ -677,6 +693,8 @@ def fit(
     seed = check_int("seed", seed, 0)
     progress = check_bool("progress", progress)
     per_step = check_choice("scheduler_interval", scheduler_interval, SCHEDULER_INTERVALS) == "step"
+    if on_epoch_end is not None and not callable(on_epoch_end):
+        raise TypeError(f"on_epoch_end must be callable as on_epoch_end(model, history), got {on_epoch_end!r}")
     if augment is not None and not callable(augment):
         raise TypeError(f"augment must be callable as augment(inputs) -> inputs, got {augment!r}")
     loss_fn = _check_loss_fn(loss_fn)
@@ -723,6 +741,8 @@ def fit(
                 history.val_acc.append(result.accuracy)
             if schedule is not None and not per_step:
                 schedule.step()
+            if on_epoch_end is not None:
+                on_epoch_end(model, history)
             shown = {"loss": f"{history.train_loss[-1]:.3f}", "acc": f"{history.train_acc[-1]:.3f}"}
             if history.val_acc:
                 shown["val_acc"] = f"{history.val_acc[-1]:.3f}"

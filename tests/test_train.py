@@ -206,6 +206,7 @@ def other_optimizer() -> torch.optim.Optimizer:
         (dict(loss_fn="cross-entropy"), TypeError, "loss_fn"),
         (dict(augment=3), TypeError, "augment"),
         (dict(scheduler=3), TypeError, "scheduler"),
+        (dict(on_epoch_end=3), TypeError, "on_epoch_end"),
         (dict(scheduler=lambda optimizer: None), TypeError, "scheduler"),
         (dict(device="gpu9"), ValueError, "device"),
     ],
@@ -338,3 +339,20 @@ def test_the_learning_rate_of_every_step_is_the_schedulers(interval: str) -> Non
 def test_an_unknown_scheduler_interval_is_an_error_naming_the_choices(interval, error: type) -> None:
     with pytest.raises(error, match="scheduler_interval.*'epoch', 'step'"):
         train.fit(tiny(), blobs(), epochs=1, scheduler_interval=interval, progress=False, device="cpu")
+
+
+def test_on_epoch_end_sees_each_finished_epoch_and_the_model_being_trained() -> None:
+    model = tiny()
+    calls = []
+
+    def record(seen_model: nn.Module, history: train.History) -> None:
+        calls.append((seen_model is model, history.epochs, len(history.val_acc),
+                      [p.detach().clone() for p in seen_model.parameters()]))
+
+    history = train.fit(model, blobs(50), blobs(seed=1), epochs=3, batch_size=20, on_epoch_end=record,
+                        progress=False, device="cpu")
+    assert [c[:3] for c in calls] == [(True, 1, 1), (True, 2, 2), (True, 3, 3)]
+    assert history.epochs == 3
+    for kept, now in zip(calls[-1][3], model.parameters()):  # the last call saw the final weights
+        torch.testing.assert_close(kept, now.detach())
+    assert not all(torch.equal(a, b) for a, b in zip(calls[0][3], calls[-1][3]))  # it trained on
