@@ -26,7 +26,7 @@ import torch
 from torch import Tensor, nn
 from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SequentialSampler, TensorDataset
 
-from cnnlib._checks import check_bool, check_int, check_module, check_number
+from cnnlib._checks import check_bool, check_choice, check_int, check_module, check_number
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -37,6 +37,9 @@ SchedulerFactory = Callable[[torch.optim.Optimizer], torch.optim.lr_scheduler.LR
 
 #: Learning rate of the default optimizer (Adam) of :func:`fit`.
 DEFAULT_LR = 1e-3
+
+#: When :func:`fit` steps its learning-rate scheduler: after every epoch or after every step.
+SCHEDULER_INTERVALS = ("epoch", "step")
 
 
 def get_device() -> torch.device:
@@ -603,6 +606,8 @@ def fit(
     progress: bool = True,
     augment: Callable[[Tensor], Tensor] | None = None,
     scheduler: SchedulerFactory | None = None,
+    scheduler_interval: str = "epoch",
+    on_epoch_end: Callable[[nn.Module, History], object] | None = None,
 ) -> History:
     """Train a classifier with mini-batch gradient descent and return its per-epoch history.
 
@@ -618,7 +623,12 @@ def fit(
     learning rate ``lr`` (default :data:`DEFAULT_LR`). ``scheduler``, if given, builds a
     learning-rate scheduler from the optimizer
     (``lambda opt: torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)``), stepped
-    once at the end of every epoch. ``loss_fn`` defaults to cross-entropy.
+    once at the end of every epoch, or, with ``scheduler_interval="step"``, after every optimizer
+    step (as ``OneCycleLR`` expects: its ``total_steps`` is then ``epochs`` times the number of
+    batches). ``loss_fn`` defaults to cross-entropy. ``on_epoch_end``, if given, is called as
+    ``on_epoch_end(model, history)`` at the end of every epoch, once the epoch's losses and
+    accuracies are in ``history``: early stopping keeps a copy of the weights of the best
+    validation epoch this way (its return value is ignored).
     The model moves to ``device`` (default: :func:`get_device`). A tqdm progress bar (a widget in
     Jupyter, text elsewhere) counts the epochs when ``progress`` is true.
 
@@ -631,12 +641,13 @@ def fit(
     Raises:
         TypeError: for a model that is not an ``nn.Module``, data that is neither a DataLoader
             nor an ``(inputs, labels)`` pair, an optimizer that is neither an optimizer nor a
-            function building one, a ``loss_fn``, ``augment`` or ``scheduler`` that is not
+            function building one, a ``loss_fn``, ``augment``, ``scheduler`` or ``on_epoch_end`` that is not
             callable or a scheduler factory that returns no scheduler, or a non-boolean
             ``progress``.
         ValueError: for a non-positive number of epochs, batch size or learning rate, both
             ``optimizer`` and ``lr``, an optimizer that holds none of the model's parameters,
-            empty data, or an unknown device.
+            empty data, an unknown device, or a ``scheduler_interval`` other than ``"epoch"``
+            and ``"step"``.
 
     Examples:
         >>> from cnnlib.data import load_digits
@@ -649,6 +660,31 @@ def fit(
         3
         >>> len(history.val_acc), history.train_loss[-1] < history.train_loss[0]
         (3, True)
+
+        A one-cycle schedule, stepped after every batch (the 1,437 training digits in batches of
+        500 make 3 steps per epoch):
+
+        >>> import torch
+        >>> schedules = []
+        >>> def one_cycle(opt):
+        ...     schedules.append(torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.01, total_steps=2 * 3))
+        ...     return schedules[-1]
+        >>> _ = fit(model, load_digits(split="train"), epochs=2, batch_size=500,
+        ...         scheduler=one_cycle, scheduler_interval="step", progress=False)
+        >>> schedules[0].last_epoch  # stepped once per batch: 2 epochs of 3 batches
+        6
+
+        Early stopping: keep the weights of the epoch with the best validation accuracy.
+
+        >>> import copy
+        >>> best = {}
+        >>> def keep_best(model, history):
+        ...     if history.val_acc[-1] >= max(history.val_acc):
+        ...         best.update(epoch=history.epochs, state=copy.deepcopy(model.state_dict()))
+        >>> history = fit(SmallCNN(), load_digits(split="train"), load_digits(split="test"), epochs=3,
+        ...               on_epoch_end=keep_best, progress=False)
+        >>> best["epoch"] == 1 + history.val_acc.index(max(history.val_acc))
+        True
     """
     from tqdm.auto import tqdm
 
@@ -656,6 +692,9 @@ def fit(
     epochs = check_int("epochs", epochs, 1)
     seed = check_int("seed", seed, 0)
     progress = check_bool("progress", progress)
+    per_step = check_choice("scheduler_interval", scheduler_interval, SCHEDULER_INTERVALS) == "step"
+    if on_epoch_end is not None and not callable(on_epoch_end):
+        raise TypeError(f"on_epoch_end must be callable as on_epoch_end(model, history), got {on_epoch_end!r}")
     if augment is not None and not callable(augment):
         raise TypeError(f"augment must be callable as augment(inputs) -> inputs, got {augment!r}")
     loss_fn = _check_loss_fn(loss_fn)
@@ -686,6 +725,8 @@ def fit(
                 loss = loss_fn(logits, labels)
                 loss.backward()
                 optimizer.step()
+                if schedule is not None and per_step:
+                    schedule.step()
                 loss_sum += loss.detach() * len(labels)
                 correct += (logits.argmax(dim=1) == labels).sum()
                 count += len(labels)
@@ -698,8 +739,10 @@ def fit(
                 result = evaluate(model, val_data, loss_fn=loss_fn)
                 history.val_loss.append(result.loss)
                 history.val_acc.append(result.accuracy)
-            if schedule is not None:
+            if schedule is not None and not per_step:
                 schedule.step()
+            if on_epoch_end is not None:
+                on_epoch_end(model, history)
             shown = {"loss": f"{history.train_loss[-1]:.3f}", "acc": f"{history.train_acc[-1]:.3f}"}
             if history.val_acc:
                 shown["val_acc"] = f"{history.val_acc[-1]:.3f}"

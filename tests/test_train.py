@@ -206,6 +206,7 @@ def other_optimizer() -> torch.optim.Optimizer:
         (dict(loss_fn="cross-entropy"), TypeError, "loss_fn"),
         (dict(augment=3), TypeError, "augment"),
         (dict(scheduler=3), TypeError, "scheduler"),
+        (dict(on_epoch_end=3), TypeError, "on_epoch_end"),
         (dict(scheduler=lambda optimizer: None), TypeError, "scheduler"),
         (dict(device="gpu9"), ValueError, "device"),
     ],
@@ -295,3 +296,63 @@ def test_recompute_batch_norm_rejects_bad_arguments() -> None:
         train.recompute_batch_norm(with_norm, images[:0])
     with pytest.raises(ValueError, match="batch_size"):
         train.recompute_batch_norm(with_norm, images, batch_size=0)
+
+
+class RecordingSGD(torch.optim.SGD):
+    """SGD that records the learning rate each of its steps uses."""
+
+    def __init__(self, params, lr: float = 0.1) -> None:
+        super().__init__(params, lr=lr)
+        self.seen: list[float] = []
+
+    def step(self, closure=None):  # type: ignore[override]
+        self.seen.append(self.param_groups[0]["lr"])
+        return super().step(closure)
+
+
+@pytest.mark.parametrize("interval", ["epoch", "step"])
+def test_the_learning_rate_of_every_step_is_the_schedulers(interval: str) -> None:
+    epochs, batches = 3, 3  # 50 examples in batches of 20
+
+    def one_cycle(optimizer: torch.optim.Optimizer):
+        total = epochs * batches if interval == "step" else epochs
+        return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=0.5, total_steps=total)
+
+    model = tiny()
+    optimizer = RecordingSGD(model.parameters())
+    train.fit(model, blobs(50), epochs=epochs, batch_size=20, optimizer=optimizer, scheduler=one_cycle,
+              scheduler_interval=interval, progress=False, device="cpu")
+    # The same scheduler on a bare optimizer: the rate before each of its steps.
+    reference = torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=0.1)
+    schedule = one_cycle(reference)
+    expected = []
+    for _ in range(epochs * batches if interval == "step" else epochs):
+        expected.append(reference.param_groups[0]["lr"])
+        reference.step()
+        schedule.step()
+    if interval == "epoch":  # one rate for all the steps of an epoch
+        expected = [lr for lr in expected for _ in range(batches)]
+    assert optimizer.seen == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("interval, error", [("batch", ValueError), (1, TypeError)])
+def test_an_unknown_scheduler_interval_is_an_error_naming_the_choices(interval, error: type) -> None:
+    with pytest.raises(error, match="scheduler_interval.*'epoch', 'step'"):
+        train.fit(tiny(), blobs(), epochs=1, scheduler_interval=interval, progress=False, device="cpu")
+
+
+def test_on_epoch_end_sees_each_finished_epoch_and_the_model_being_trained() -> None:
+    model = tiny()
+    calls = []
+
+    def record(seen_model: nn.Module, history: train.History) -> None:
+        calls.append((seen_model is model, history.epochs, len(history.val_acc),
+                      [p.detach().clone() for p in seen_model.parameters()]))
+
+    history = train.fit(model, blobs(50), blobs(seed=1), epochs=3, batch_size=20, on_epoch_end=record,
+                        progress=False, device="cpu")
+    assert [c[:3] for c in calls] == [(True, 1, 1), (True, 2, 2), (True, 3, 3)]
+    assert history.epochs == 3
+    for kept, now in zip(calls[-1][3], model.parameters()):  # the last call saw the final weights
+        torch.testing.assert_close(kept, now.detach())
+    assert not all(torch.equal(a, b) for a, b in zip(calls[0][3], calls[-1][3]))  # it trained on
