@@ -6,9 +6,10 @@ Usage: python benchmarks/model_table.py [--model NAME ...] [--seeds N | --seed S
 Each network of :func:`cnnlib.models.zoo.book_models` (but the shipped backbone of chapter
 "Transfer learning", trained by ``tools/pretrain_backbone.py``), as its chapter configures it, learns all
 60,000 training images (standardised with the training set's statistics; padded to 32x32 for
-the LeNet-5 family) with ``cnnlib.train.lenet5_recipe()``, the book's one recipe (Adam, cosine
-decay, 3 epochs), and is measured on all 10,000 test images. Each seed is one run, one row of
-the CSV (``cnnlib/models/zoo_fashion_mnist.csv`` by default, shipped with cnnlib); a rerun
+the networks whose chapter pads them, ``image_size`` 32) with ``cnnlib.train.lenet5_recipe()``,
+the book's one recipe (Adam, cosine decay, 3 epochs), and is measured on all 10,000 test
+images. Each seed is one run, one row of the CSV (``cnnlib/models/zoo_fashion_mnist.csv`` by
+default, shipped with cnnlib); a rerun
 replaces the rows of the same network and seed, so the table can be filled one network at a
 time, and on a busy machine.
 

@@ -1,4 +1,5 @@
-"""cnnlib.models.classic: SmallCNN's two heads and SubsamplingCNN's four ways to subsample."""
+"""cnnlib.models.classic: SmallCNN's two heads, SubsamplingCNN's four ways to subsample, and the
+named layers of gap_cnn."""
 
 from __future__ import annotations
 
@@ -71,6 +72,12 @@ def test_subsampling_cnn_max_is_shift_invariant_for_shifts_by_the_total_stride()
         (lambda: models.batch_norm_cnn(widths=(8,)), ValueError, "widths"),
         (lambda: models.batch_norm_cnn(widths=(8, 0)), ValueError, "channels"),
         (lambda: models.batch_norm_cnn(num_classes=0), ValueError, "num_classes"),
+        (lambda: models.gap_cnn(widths=()), ValueError, "widths"),
+        (lambda: models.gap_cnn(widths=(16, 0)), ValueError, "widths"),
+        (lambda: models.gap_cnn(widths=16), TypeError, "widths"),
+        (lambda: models.gap_cnn(widths=(16, 32.0)), TypeError, "widths"),
+        (lambda: models.gap_cnn(in_channels=0), ValueError, "in_channels"),
+        (lambda: models.gap_cnn(num_classes=1.5), TypeError, "num_classes"),
     ],
 )
 def test_bad_arguments_raise_errors_naming_them(call, error: type, words: str) -> None:
@@ -94,3 +101,38 @@ def test_batch_norm_cnn_places_the_normalisation_and_drops_cancelled_biases(
         first_norm = kinds.index("BatchNorm2d")
         assert kinds[first_norm - 1] == ("Conv2d" if placement == "before" else "ReLU")
     assert model(torch.zeros(2, 1, 28, 28)).shape == (2, 10)
+
+
+def _page_gap_cnn() -> nn.Sequential:
+    """The definition chapter "What a trained network sees" had on its page, before cnnlib's."""
+    from collections import OrderedDict
+
+    def stage(i: int, c_in: int, c_out: int, k: int = 3, stride: int = 1) -> list:
+        conv = nn.Conv2d(c_in, c_out, k, stride=stride, padding=k // 2, bias=False)
+        return [(f"conv{i}", conv), (f"bn{i}", nn.BatchNorm2d(c_out)), (f"relu{i}", nn.ReLU())]
+
+    return nn.Sequential(OrderedDict(
+        stage(1, 1, 16, k=5, stride=2) + stage(2, 16, 32, stride=2) + stage(3, 32, 64)
+        + [("gap", nn.AdaptiveAvgPool2d(1)), ("flatten", nn.Flatten()), ("fc", nn.Linear(64, 10))]))
+
+
+def test_gap_cnn_is_the_chapters_network_with_the_same_weights_for_a_seed() -> None:
+    torch.manual_seed(0)
+    page = _page_gap_cnn()
+    torch.manual_seed(0)
+    model = models.gap_cnn()
+    assert repr(model) == repr(page)
+    ours, theirs = model.state_dict(), page.state_dict()
+    assert list(ours) == list(theirs) and all(torch.equal(ours[k], theirs[k]) for k in ours)
+
+
+def test_gap_cnn_halves_twice_then_averages_for_any_widths() -> None:
+    model = models.gap_cnn(in_channels=3, num_classes=4, widths=(4, 6, 8, 10))
+    names = [name for name, _ in model.named_children()]
+    assert names == [f"{kind}{i}" for i in range(1, 5) for kind in ("conv", "bn", "relu")] + [
+        "gap", "flatten", "fc"]
+    assert [model.get_submodule(f"conv{i}").stride for i in range(1, 5)] == [(2, 2), (2, 2), (1, 1), (1, 1)]
+    assert all(model.get_submodule(f"conv{i}").bias is None for i in range(1, 5))
+    assert model[:12](torch.zeros(1, 3, 28, 28)).shape == (1, 10, 7, 7)
+    assert model(torch.zeros(2, 3, 28, 28)).shape == (2, 4)
+    assert models.gap_cnn(widths=(5,))(torch.zeros(1, 1, 9, 9)).shape == (1, 10)

@@ -2,7 +2,8 @@
 
 - ``cnnlib.models.layers`` -- layers that apply one operation (``BatchNorm2d``, ``BlurPool2d``,
   ``LayerNorm2d``, ``Permute``), calling :mod:`cnnlib.ops` where the book builds it.
-- ``cnnlib.models.classic`` -- the MLP and small CNNs of the first chapters, LeNet-5, VGG.
+- ``cnnlib.models.classic`` -- the MLP and small CNNs of the first chapters, LeNet-5, VGG, and
+  the CNN with global average pooling of chapter "What a trained network sees".
 - ``cnnlib.models.resnet`` -- residual blocks and small residual (and plain) networks.
 - ``cnnlib.models.branches`` -- NiN, Inception, DenseNet, ResNeXt and MobileNetV2 blocks, and
   small networks built from them.
@@ -12,7 +13,15 @@
   configures it (:func:`~cnnlib.models.zoo.book_models`).
 """
 
-from cnnlib.models.classic import MLP, LeNet5, SmallCNN, SmallVGG, SubsamplingCNN, batch_norm_cnn
+from cnnlib.models.classic import (
+    MLP,
+    LeNet5,
+    SmallCNN,
+    SmallVGG,
+    SubsamplingCNN,
+    batch_norm_cnn,
+    gap_cnn,
+)
 from cnnlib.models.layers import BatchNorm2d, BlurPool2d, LayerNorm2d, Permute
 from cnnlib.models.modern import (
     ConvNeXtBlock,
@@ -50,6 +59,7 @@ __all__ = [
     "SmallVGG",
     "SubsamplingCNN",
     "batch_norm_cnn",
+    "gap_cnn",
     "ResidualBlock",
     "BottleneckBlock",
     "SmallResNet",

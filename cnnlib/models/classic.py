@@ -1,5 +1,6 @@
 """Networks of the foundations and classic-architecture chapters: MLP, SmallCNN, SubsamplingCNN,
-LeNet5, SmallVGG, and the small CNN of chapter "Batch normalisation" (batch_norm_cnn)."""
+LeNet5, SmallVGG, the small CNN of chapter "Batch normalisation" (batch_norm_cnn), and the CNN
+with global average pooling that chapter "What a trained network sees" opens up (gap_cnn)."""
 
 from __future__ import annotations
 
@@ -406,3 +407,50 @@ def batch_norm_cnn(
     num_classes = check_int("num_classes", num_classes, 1)
     layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(sizes[-1], num_classes)]
     return nn.Sequential(*layers)
+
+
+def gap_cnn(
+    in_channels: int = 1, num_classes: int = 10, widths: Sequence[int] = (16, 32, 64)
+) -> nn.Sequential:
+    """The CNN that chapter "What a trained network sees" trains and opens up.
+
+    One stage per entry of ``widths``: a convolution without bias, batch normalisation and ReLU,
+    named ``conv1``, ``bn1``, ``relu1``, ``conv2``, ... so that the chapter's analyses can name a
+    layer. The first convolution is 5x5 with stride 2, the second 3x3 with stride 2 (a 28x28
+    image gives maps of 14x14, then 7x7), the others 3x3 with stride 1; then global average
+    pooling (``gap``), ``flatten`` and one linear layer (``fc``), the ending that class activation
+    maps need. The layers are created in that order, so one seed gives the same weights as the
+    chapter's earlier definition on its page. Introduced in chapter "What a trained network sees".
+
+    Raises:
+        TypeError: for non-integer sizes.
+        ValueError: for non-positive sizes or an empty ``widths``.
+
+    Examples:
+        >>> import torch
+        >>> from cnnlib.models import gap_cnn
+        >>> model = gap_cnn()
+        >>> model(torch.zeros(2, 1, 28, 28)).shape
+        torch.Size([2, 10])
+        >>> [name for name, _ in model.named_children()][:4], model.conv1.kernel_size
+        (['conv1', 'bn1', 'relu1', 'conv2'], (5, 5))
+        >>> model[:6](torch.zeros(1, 1, 28, 28)).shape  # after the second stage
+        torch.Size([1, 32, 7, 7])
+    """
+    if isinstance(widths, str) or not isinstance(widths, Sequence):
+        raise TypeError(f"widths must be a sequence of integers, got {widths!r}")
+    if not widths:
+        raise ValueError("widths must name at least one stage, got an empty sequence")
+    sizes = [check_int("in_channels", in_channels, 1)] + [check_int("widths", c, 1) for c in widths]
+    num_classes = check_int("num_classes", num_classes, 1)
+    layers: list[tuple[str, nn.Module]] = []
+    for i, (c_in, c_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+        kernel, stride = (5 if i == 1 else 3), (2 if i <= 2 else 1)
+        layers += [
+            (f"conv{i}", nn.Conv2d(c_in, c_out, kernel, stride=stride, padding=kernel // 2, bias=False)),
+            (f"bn{i}", nn.BatchNorm2d(c_out)),
+            (f"relu{i}", nn.ReLU()),
+        ]
+    layers += [("gap", nn.AdaptiveAvgPool2d(1)), ("flatten", nn.Flatten()),
+               ("fc", nn.Linear(sizes[-1], num_classes))]
+    return nn.Sequential(OrderedDict(layers))

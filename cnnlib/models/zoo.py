@@ -14,7 +14,22 @@ import pandas as pd
 from torch import nn
 
 from cnnlib._checks import check_choice
-from cnnlib.models.classic import MLP, LeNet5, SmallCNN, SmallVGG, SubsamplingCNN, batch_norm_cnn
+from cnnlib.models.branches import (
+    SmallDenseNet,
+    SmallGoogLeNet,
+    SmallMobileNetV2,
+    SmallNiN,
+    SmallResNeXt,
+)
+from cnnlib.models.classic import (
+    MLP,
+    LeNet5,
+    SmallCNN,
+    SmallVGG,
+    SubsamplingCNN,
+    batch_norm_cnn,
+    gap_cnn,
+)
 from cnnlib.models.modern import SmallConvNeXt, SmallEfficientNet
 from cnnlib.models.resnet import SmallResNet
 
@@ -30,7 +45,8 @@ class ZooEntry:
 
     ``image_size`` is 28 for Fashion-MNIST's own images, or 32 for the networks whose chapter
     reads them padded by two pixels of background on each side (the LeNet-5 family, as in 1998,
-    and the small networks of chapter "EfficientNet and ConvNeXt"). ``shipped`` marks a network
+    and the small networks of chapters "Branches, bottlenecks and dense connections" and
+    "EfficientNet and ConvNeXt"). ``shipped`` marks a network
     that the book does not train with the table's recipe but ships trained (chapter "Transfer
     learning"'s backbone, made by ``tools/pretrain_backbone.py``): the table reports the accuracy
     recorded in its checkpoint. Introduced in appendix "Every model on Fashion-MNIST".
@@ -59,6 +75,7 @@ def _backbone() -> nn.Module:
 
 
 _LENET = "LeNet-5, AlexNet and VGG"
+_BRANCHES = "Branches, bottlenecks and dense connections"
 _ENTRIES = (
     ZooEntry("MLP", "Why convolutions?", lambda: MLP(28 * 28, [256], 10)),
     ZooEntry("small CNN", "Why convolutions?",
@@ -87,12 +104,27 @@ _ENTRIES = (
                                  stem_stride=2)),
     ZooEntry("ResNet-32", "ResNet",
              lambda: SmallResNet(widths=(8, 16, 32), blocks_per_stage=5, stem_stride=2)),
+    # The small networks of chapter "Branches, bottlenecks and dense connections", as it builds
+    # them (its own code builds them from here); its reference, the "small ResNet", is
+    # ResNet-8 above on 32x32 images.
+    ZooEntry("small NiN", _BRANCHES, lambda: SmallNiN(1, 10), 32),
+    ZooEntry("small GoogLeNet", _BRANCHES,
+             lambda: SmallGoogLeNet(  # one Inception block a stage
+                 1, 10, stages=(((8, 12, 16, 4, 8, 8),), ((24, 16, 32, 4, 12, 12),))), 32),
+    ZooEntry("small DenseNet", _BRANCHES, lambda: SmallDenseNet(1, 10), 32),
+    ZooEntry("small ResNeXt", _BRANCHES,
+             lambda: SmallResNeXt(  # narrower than the default
+                 1, 10, planes=(4, 8, 16), width_per_group=32, stem_channels=16), 32),
+    ZooEntry("small MobileNetV2", _BRANCHES,
+             lambda: SmallMobileNetV2(  # one inverted residual a stage
+                 1, 10, settings=((1, 8, 1, 1), (6, 16, 1, 2), (6, 24, 1, 2))), 32),
     ZooEntry("small EfficientNet", "EfficientNet and ConvNeXt",
              lambda: SmallEfficientNet(1, 10, widths=(16, 24, 40), expand_ratio=4,
                                        head_channels=128), 32),
     ZooEntry("small ConvNeXt", "EfficientNet and ConvNeXt",
              lambda: SmallConvNeXt(1, 10, widths=(16, 32, 64), patch_size=4), 32),
     ZooEntry("ResNet backbone (pretrained)", "Transfer learning", _backbone, shipped=True),
+    ZooEntry("GAP CNN", "What a trained network sees", gap_cnn),
 )
 
 
@@ -109,6 +141,8 @@ def book_models(chapter: str | None = None) -> dict[str, ZooEntry]:
         >>> from cnnlib.models.zoo import book_models
         >>> list(book_models("ResNet"))
         ['plain-8', 'ResNet-8', 'plain-32', 'ResNet-32']
+        >>> list(book_models("Branches, bottlenecks and dense connections"))
+        ['small NiN', 'small GoogLeNet', 'small DenseNet', 'small ResNeXt', 'small MobileNetV2']
         >>> entry = book_models()["small VGG"]
         >>> entry.chapter, entry.image_size
         ('LeNet-5, AlexNet and VGG', 32)
